@@ -1,0 +1,63 @@
+"""FastAPI helpers shared by every service: readiness (`GET /healthz`) and error rendering.
+
+`/healthz` answers 200 only when every registered readiness check passes (database reachable, bus
+consumers attached, …) and 503 with the failing checks otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+from egov_kit.errors import KitError
+
+ReadinessCheck = Callable[[], bool | Awaitable[bool]]
+
+
+@dataclass
+class Readiness:
+    """Named readiness checks; a service adds one per dependency it needs."""
+
+    service: str
+    checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+
+    def add(self, name: str, check: ReadinessCheck) -> None:
+        self.checks[name] = check
+
+    async def evaluate(self) -> dict[str, bool]:
+        results: dict[str, bool] = {}
+        for name, check in self.checks.items():
+            try:
+                outcome = check()
+                if isinstance(outcome, Awaitable):
+                    outcome = await outcome
+                results[name] = bool(outcome)
+            except Exception:
+                results[name] = False
+        return results
+
+
+def healthz_router(readiness: Readiness) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz", tags=["health"])
+    async def healthz() -> JSONResponse:
+        results = await readiness.evaluate()
+        ok = bool(results) and all(results.values())
+        return JSONResponse(
+            {"service": readiness.service, "status": "ok" if ok else "unavailable", "checks": results},
+            status_code=200 if ok else 503,
+        )
+
+    return router
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every named error as JSON ``{"error": code, "message": …}`` with HTTP 400."""
+
+    @app.exception_handler(KitError)
+    async def _named_error(_request: object, exc: KitError) -> JSONResponse:
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=400)
