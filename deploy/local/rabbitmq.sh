@@ -34,9 +34,16 @@ install_if_missing() {
   fi
 }
 
+# Tests run in their own virtual host so they never share queues with a landscape from `make run`.
+ensure_test_vhost() {
+  [ -f "$base/node.pid" ] || return 0
+  as_rabbit /usr/lib/rabbitmq/bin/rabbitmqctl -q add_vhost egov-test >/dev/null 2>&1 || true
+  as_rabbit /usr/lib/rabbitmq/bin/rabbitmqctl -q set_permissions -p egov-test guest ".*" ".*" ".*" >/dev/null 2>&1 || true
+}
+
 start() {
   if [ -n "${AMQP_URL:-}" ]; then echo "rabbitmq: using AMQP_URL"; return 0; fi
-  if reachable; then echo "rabbitmq: already listening on 127.0.0.1:$port"; return 0; fi
+  if reachable; then echo "rabbitmq: already listening on 127.0.0.1:$port"; ensure_test_vhost; return 0; fi
   install_if_missing
   mkdir -p "$base/mnesia" "$base/log"
   printf 'loopback_users = none\nlisteners.tcp.default = 127.0.0.1:%s\nlog.file.level = warning\nlog.console = false\n' "$port" > "$base/rabbitmq.conf"
@@ -46,6 +53,7 @@ start() {
   as_rabbit /usr/lib/rabbitmq/bin/rabbitmq-server > "$base/log/stdout.log" 2>&1 &
   for _ in $(seq 1 120); do
     if reachable && as_rabbit /usr/lib/rabbitmq/bin/rabbitmqctl -q await_startup --timeout 1 >/dev/null 2>&1; then
+      ensure_test_vhost
       echo "rabbitmq: ready"; return 0
     fi
     sleep 1

@@ -7,9 +7,10 @@ file there and is PostgreSQL in compose through ``DATABASE_URL``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,6 +47,13 @@ class ServiceSettings(CommonSettings):
     port: int = 0
     database_url: str | None = Field(None, validation_alias=AliasChoices("DATABASE_URL"))
 
+    @model_validator(mode="after")
+    def _port_from_environment(self) -> ServiceSettings:
+        # Subclasses fix their documented port; the supervisor may move a whole landscape (tests).
+        if os.environ.get("PORT"):
+            self.port = int(os.environ["PORT"])
+        return self
+
     @property
     def state_dir(self) -> Path:
         path = self.var_dir / self.service_name
@@ -55,3 +63,16 @@ class ServiceSettings(CommonSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.state_dir / 'db.sqlite'}"
+
+
+class SystemSettings(ServiceSettings):
+    """A service that is also an information system registered in ШЭП (it has a certificate)."""
+
+    system_id: str = ""
+    system_bin: str = ""
+    organisation: str = ""
+    sender_password: str | None = Field(None, validation_alias=AliasChoices("SHEP_SENDER_PASSWORD"))
+
+    @property
+    def shep_password(self) -> str:
+        return self.sender_password or f"{self.system_id.lower()}-dev-secret"

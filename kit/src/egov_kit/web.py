@@ -61,3 +61,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KitError)
     async def _named_error(_request: object, exc: KitError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=400)
+
+
+def serve(app: FastAPI, *, host: str, port: int) -> None:
+    """Run a service's app with uvicorn (one worker; the landscape runs one process per service)."""
+    import logging
+
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

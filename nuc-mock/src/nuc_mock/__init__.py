@@ -1,0 +1,1 @@
+"""nuc-mock: the sandbox's test certification authority standing for НУЦ РК."""

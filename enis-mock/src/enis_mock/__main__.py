@@ -1,0 +1,3 @@
+from enis_mock.entrypoints.main import main
+
+main()

@@ -1,0 +1,84 @@
+"""FastAPI application of enis-mock: /healthz, the notary API, and the ШЭП handlers' wiring."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from egov_kit.db import create_engine_for, create_tables, database_ready
+from egov_kit.errors import KitError
+from egov_kit.web import Readiness, healthz_router, install_error_handlers
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from enis_mock.adapters.orm import PowerOfAttorneyRow
+from enis_mock.domain.errors import AlreadyRevoked, DuplicatePowerOfAttorney, PowerOfAttorneyNotFound
+from enis_mock.entrypoints import shep
+from enis_mock.entrypoints.notary import TAG_NOTARY, notary_router
+from enis_mock.service_layer import handlers
+from enis_mock.service_layer.unit_of_work import sql_unit_of_work_factory
+from enis_mock.settings import Settings
+
+log = logging.getLogger("enis_mock")
+
+OPENAPI_TAGS = [
+    {"name": "health", "description": "Readiness: 200 once the database is reachable and seeded"},
+    {"name": TAG_NOTARY, "description": "Notaries register and revoke powers of attorney"},
+]
+
+_STATUS_OF: dict[type[KitError], int] = {
+    PowerOfAttorneyNotFound: 404,
+    DuplicatePowerOfAttorney: 409,
+    AlreadyRevoked: 409,
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = create_engine_for(settings.db_url)
+    create_tables(engine, PowerOfAttorneyRow)
+    uow_factory = sql_unit_of_work_factory(engine)
+    seeded = {"done": False}
+
+    readiness = Readiness(settings.service_name)
+    readiness.add("database", lambda: database_ready(engine))
+    readiness.add("test powers of attorney", lambda: seeded["done"])
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        added = await asyncio.to_thread(handlers.seed_test_powers_of_attorney, uow_factory)
+        log.info("test powers of attorney: %d added", added)
+        seeded["done"] = True
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="enis-mock — ЕНИС",
+        description="Unified notary IS: ШЭП service ENIS_PowerOfAttorneySync and a notary API",
+        version="1.0",
+        openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    async def _render(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, KitError)
+        status_code = next(code for cls, code in _STATUS_OF.items() if isinstance(exc, cls))
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status_code)
+
+    for error_class in _STATUS_OF:
+        app.add_exception_handler(error_class, _render)
+
+    app.include_router(healthz_router(readiness))
+    app.include_router(notary_router(uow_factory))
+
+    shep.configure(uow_factory)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.uow_factory = uow_factory
+    app.state.shep_handlers = shep.build_shep_handlers(uow_factory)
+    return app

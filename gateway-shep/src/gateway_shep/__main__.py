@@ -1,0 +1,7 @@
+from egov_kit.web import serve
+
+from gateway_shep.entrypoints.app import create_app
+from gateway_shep.settings import Settings
+
+settings = Settings()
+serve(create_app(settings), host=settings.host, port=settings.port)

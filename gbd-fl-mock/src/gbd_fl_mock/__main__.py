@@ -1,0 +1,3 @@
+from gbd_fl_mock.entrypoints.main import main
+
+main()

@@ -1,0 +1,93 @@
+"""FastAPI application of gbd-fl-mock: /healthz, the admin API, and the ШЭП handlers' wiring."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from egov_kit.db import create_engine_for, create_tables, database_ready
+from egov_kit.web import Readiness, healthz_router, install_error_handlers
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from gbd_fl_mock.adapters.orm import PersonRow, PopulationRow
+from gbd_fl_mock.domain.errors import DuplicatePerson, PersonNotFound
+from gbd_fl_mock.entrypoints import shep
+from gbd_fl_mock.entrypoints.admin import TAG_DICTIONARIES, TAG_PERSONS, TAG_TEST_PERSONS, admin_router
+from gbd_fl_mock.service_layer import handlers
+from gbd_fl_mock.service_layer.unit_of_work import sql_unit_of_work_factory
+from gbd_fl_mock.settings import Settings
+
+log = logging.getLogger("gbd_fl_mock")
+
+OPENAPI_TAGS = [
+    {"name": "health", "description": "Readiness: 200 once the database is reachable and populated"},
+    {"name": TAG_PERSONS, "description": "Search, read and add persons of ГБД ФЛ"},
+    {"name": TAG_TEST_PERSONS, "description": "Documented test persons with fixed ИИН"},
+    {"name": TAG_DICTIONARIES, "description": "Dictionary codes (gender, documents, regions, localities …)"},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = create_engine_for(settings.db_url)
+    create_tables(engine, PersonRow, PopulationRow)
+    uow_factory = sql_unit_of_work_factory(engine)
+    populated = {"done": False}
+
+    readiness = Readiness(settings.service_name)
+    readiness.add("database", lambda: database_ready(engine))
+    readiness.add("population", lambda: populated["done"])
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        report = await asyncio.to_thread(
+            handlers.ensure_population,
+            uow_factory,
+            seed=settings.population_seed,
+            size=settings.population_size,
+        )
+        if report.created:
+            log.info(
+                "population stored: %d persons (seed %d), generated in %d ms, inserted in %d ms",
+                report.persons,
+                report.seed,
+                report.generate_ms,
+                report.insert_ms,
+            )
+        else:
+            log.info("population present: %d persons (seed %d)", report.persons, report.seed)
+        populated["done"] = True
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="gbd-fl-mock — ГБД ФЛ",
+        description="State database of individuals: ШЭП service GBDFL_UniversalServiceSync and an admin API",
+        version="1.0",
+        openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.exception_handler(PersonNotFound)
+    async def _not_found(_request: Request, exc: PersonNotFound) -> JSONResponse:
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=404)
+
+    @app.exception_handler(DuplicatePerson)
+    async def _duplicate(_request: Request, exc: DuplicatePerson) -> JSONResponse:
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=409)
+
+    app.include_router(healthz_router(readiness))
+    app.include_router(admin_router(uow_factory))
+
+    shep.configure(uow_factory)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.uow_factory = uow_factory
+    app.state.shep_handlers = shep.build_shep_handlers(uow_factory)
+    return app
