@@ -27,7 +27,7 @@ run: setup broker
 
 lint: setup
 	@$(UV) run --frozen ruff check .
-	@$(UV) run --frozen ruff format --check kit cli
+	@$(UV) run --frozen ruff format --check .
 
 typecheck: setup
 	@$(UV) run --frozen mypy kit/src cli/src nuc-mock/src gateway-shep/src gbd-fl-mock/src enis-mock/src

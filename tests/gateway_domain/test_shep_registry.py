@@ -49,6 +49,7 @@ EXPECTED_SYSTEMS = {
     "ARM_RSHEP",
     "TEST_INTEGRATOR",
 }
+TEST_SERVICES = {"TEST_EchoSync", "TEST_SlowSync", "TEST_EchoAsync"}
 ASYNC_SERVICES = ("RPN_Attachment", "RPN_Appointment", "PHC_SanatoriumCard")
 
 
@@ -75,7 +76,10 @@ def test_bundled_registry_has_the_systems_services_and_valid_bins(registry: Regi
         "GBDFL_UniversalServiceSync",
         "ENIS_PowerOfAttorneySync",
         *ASYNC_SERVICES,
+        *TEST_SERVICES,
     }
+    for service_id in TEST_SERVICES:
+        assert registry.service(service_id).provider_id == "TEST_INTEGRATOR"
     bins = [system.bin for system in registry.systems.values()]
     assert len(set(bins)) == len(bins)
     for system in registry.systems.values():

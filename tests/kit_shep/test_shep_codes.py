@@ -134,17 +134,32 @@ def test_documented_errors_keep_code_message_and_data(exc: KitError, code: str) 
     assert info.error_date.utcoffset() is not None
 
 
+class _InternalError(KitError):
+    exposed = False
+
+
+def test_a_providers_own_named_error_passes_through() -> None:
+    info = error_info(KitError("ИИН 123 некорректен", code="INVALID_IIN_BIN", data="<response/>"))
+    assert (info.error_code, info.error_message, info.error_data) == (
+        "INVALID_IIN_BIN",
+        "ИИН 123 некорректен",
+        "<response/>",
+    )
+
+
 @pytest.mark.parametrize(
     "exc",
     [
         RuntimeError("psycopg: password authentication failed for user egov at /srv/db"),
         KeyError("secret-key-id"),
-        KitError("pki: /var/pki/ca/key.pem unreadable", code="PKI_STORE_BROKEN", data="/var/pki/ca/key.pem"),
+        _InternalError(
+            "pki: /var/pki/ca/key.pem unreadable", code="PKI_STORE_BROKEN", data="/var/pki/ca/key.pem"
+        ),
         KitError("base kit error with secret detail"),
         ShepError("internal: pool exhausted at gateway.py:88", code="INTERNAL_ERROR", data="traceback"),
         KitError("not an error", code="SCSS001"),
     ],
-    ids=["runtime", "keyerror", "undocumented-kit-code", "base-kit", "internal", "success-code"],
+    ids=["runtime", "keyerror", "internal-kit-error", "base-kit", "internal", "success-code"],
 )
 def test_everything_else_is_an_internal_error_without_internals(exc: BaseException) -> None:
     info = error_info(exc)

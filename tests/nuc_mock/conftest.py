@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from egov_kit.clock import configure_clock
-from fastapi import FastAPI
-from nuc_mock.entrypoints.app import create_app
-from nuc_mock.settings import Settings
 
+from tests.nuc_mock.served import ServedNuc, serve_nuc
 from tests.pki.support import Nuc
 
 
@@ -28,37 +21,11 @@ def _reset_clock() -> Iterator[None]:
 
 @pytest.fixture
 def nuc(tmp_path: Path) -> Nuc:
+    """nuc-mock of this test alone, in-process (httpx.ASGITransport)."""
     return Nuc.start(tmp_path / "var")
-
-
-@dataclass
-class ServedNuc:
-    url: str
-    var_dir: Path
-    app: FastAPI
 
 
 @pytest.fixture(scope="module")
 def served_nuc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedNuc]:
-    """nuc-mock over real HTTP (uvicorn in a thread) on a free port of 127.0.0.1."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    var_dir = tmp_path_factory.mktemp("served-nuc")
-    app = create_app(Settings(var_dir=var_dir, nuc_url=url))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield ServedNuc(url, var_dir, app)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_nuc(tmp_path_factory.mktemp("served-nuc")) as served:
+        yield served

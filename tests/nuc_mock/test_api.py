@@ -21,7 +21,11 @@ async def test_healthz(nuc: Nuc) -> None:
     async with nuc.client() as client:
         response = await client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"service": "nuc-mock", "status": "ok", "checks": {"database": True, "ca": True}}
+    assert response.json() == {
+        "service": "nuc-mock",
+        "status": "ok",
+        "checks": {"database": True, "ca": True},
+    }
 
 
 async def test_healthz_is_503_when_the_ca_is_not_valid(nuc: Nuc) -> None:
@@ -55,7 +59,15 @@ async def test_issue_an_individual_certificate(nuc: Nuc) -> None:
         )
     assert response.status_code == 200
     body = response.json()
-    assert set(body) >= {"serial", "subject", "cert_pem", "key_pem", "chain_pem", "pkcs12_base64", "pkcs12_password"}
+    assert set(body) >= {
+        "serial",
+        "subject",
+        "cert_pem",
+        "key_pem",
+        "chain_pem",
+        "pkcs12_base64",
+        "pkcs12_password",
+    }
     assert body["subject"] == f"CN=ИВАНОВ ИВАН, SN=Иванов, SERIALNUMBER=IIN{IIN}, C=KZ, GN=Иван"
     pair = KeyPair.from_pem(body["key_pem"].encode(), body["cert_pem"].encode(), body["chain_pem"].encode())
     assert format(pair.certificate.serial_number, "x") == body["serial"]
@@ -116,15 +128,30 @@ async def test_bad_requests_are_named_errors(nuc: Nuc) -> None:
     cases = [
         ({"kind": "individual", "iin": BAD_IIN, "surname": "A", "given_name": "B"}, "INVALID_IIN_BIN"),
         (
-            {"kind": "employee", "iin": IIN, "bin": "100140000014", "surname": "A", "given_name": "B",
-             "organisation": "O"},
+            {
+                "kind": "employee",
+                "iin": IIN,
+                "bin": "100140000014",
+                "surname": "A",
+                "given_name": "B",
+                "organisation": "O",
+            },
             "INVALID_IIN_BIN",
         ),
         ({"kind": "individual", "iin": IIN, "surname": "A"}, "CERT_SUBJECT_INVALID"),
-        ({"kind": "individual", "iin": IIN, "surname": "A", "given_name": "B", "roles": ["hr"]}, "CERT_SUBJECT_INVALID"),
         (
-            {"kind": "individual", "iin": IIN, "surname": "A", "given_name": "B",
-             "not_before": "2030-01-01T00:00:00Z", "not_after": "2029-01-01T00:00:00Z"},
+            {"kind": "individual", "iin": IIN, "surname": "A", "given_name": "B", "roles": ["hr"]},
+            "CERT_SUBJECT_INVALID",
+        ),
+        (
+            {
+                "kind": "individual",
+                "iin": IIN,
+                "surname": "A",
+                "given_name": "B",
+                "not_before": "2030-01-01T00:00:00Z",
+                "not_after": "2029-01-01T00:00:00Z",
+            },
             "CERT_SUBJECT_INVALID",
         ),
         (
@@ -139,7 +166,13 @@ async def test_bad_requests_are_named_errors(nuc: Nuc) -> None:
             assert response.json()["error"] == code, payload
         naive = await client.post(
             "/api/certificates",
-            json={"kind": "individual", "iin": IIN, "surname": "A", "given_name": "B", "not_after": "2030-01-01T00:00"},
+            json={
+                "kind": "individual",
+                "iin": IIN,
+                "surname": "A",
+                "given_name": "B",
+                "not_after": "2030-01-01T00:00",
+            },
         )
         assert naive.status_code == 422
         assert (await client.get("/api/certificates/zz-not-hex")).json()["error"] == "NUC_INVALID_SERIAL"

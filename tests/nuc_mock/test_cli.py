@@ -14,7 +14,7 @@ from egov_kit.pki import CertificateError, CertificateValidator, KeyPair
 from egov_kit.pki.trust import download_trust
 from typer.testing import CliRunner
 
-from tests.nuc_mock.conftest import ServedNuc
+from tests.nuc_mock.served import ServedNuc
 from tests.pki.support import BAD_IIN, BIN, IIN, IIN_2
 
 runner = CliRunner()
@@ -37,7 +37,9 @@ def status_of(served: ServedNuc, serial: str) -> str:
 
 
 def test_issue_individual(tmp_path: Path) -> None:
-    code, output = invoke("issue", "--iin", IIN, "--surname", "Иванов", "--name", "Иван", "--out", str(tmp_path))
+    code, output = invoke(
+        "issue", "--iin", IIN, "--surname", "Иванов", "--name", "Иван", "--out", str(tmp_path)
+    )
     assert code == 0, output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cert.pem", "chain.pem", "key.pem", "keystore.p12"]
     password = re.search(r"PKCS#12 password: (\S+)", output)

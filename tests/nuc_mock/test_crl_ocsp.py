@@ -17,7 +17,7 @@ from tests.pki.support import Nuc, local_leaf, ocsp_get_path, rogue_ca
 
 
 def ocsp_request(cert: x509.Certificate, issuer: x509.Certificate, *, nonce: bytes | None = None) -> bytes:
-    builder = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1())
+    builder = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1())  # noqa: S303 - RFC 6960 certID
     if nonce is not None:
         builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
     return builder.build().public_bytes(serialization.Encoding.DER)
@@ -25,7 +25,9 @@ def ocsp_request(cert: x509.Certificate, issuer: x509.Certificate, *, nonce: byt
 
 async def ask(nuc: Nuc, body: bytes) -> ocsp.OCSPResponse:
     async with nuc.client() as client:
-        response = await client.post("/ocsp", content=body, headers={"Content-Type": "application/ocsp-request"})
+        response = await client.post(
+            "/ocsp", content=body, headers={"Content-Type": "application/ocsp-request"}
+        )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/ocsp-response"
     return ocsp.load_der_ocsp_response(response.content)
@@ -57,7 +59,9 @@ async def test_revocation_reaches_crl_and_ocsp(nuc: Nuc) -> None:
     after = await get_crl(nuc)
     entry = after.get_revoked_certificate_by_serial_number(issued.cert.serial_number)
     assert entry is not None
-    assert entry.extensions.get_extension_for_class(x509.CRLReason).value.reason == x509.ReasonFlags.superseded
+    assert (
+        entry.extensions.get_extension_for_class(x509.CRLReason).value.reason == x509.ReasonFlags.superseded
+    )
     assert crl_number(after) > crl_number(before)
     revoked = await ask(nuc, ocsp_request(issued.cert, nuc.issuing.certificate))
     assert revoked.certificate_status == ocsp.OCSPCertStatus.REVOKED
@@ -72,7 +76,10 @@ async def test_ocsp_response_is_signed_by_the_delegated_responder(nuc: Nuc) -> N
     responder.verify_directly_issued_by(nuc.issuing.certificate)
     eku = responder.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert ExtendedKeyUsageOID.OCSP_SIGNING in eku
-    assert response.responder_key_hash == x509.SubjectKeyIdentifier.from_public_key(responder.public_key()).digest
+    assert (
+        response.responder_key_hash
+        == x509.SubjectKeyIdentifier.from_public_key(responder.public_key()).digest
+    )
     responder.public_key().verify(  # type: ignore[call-arg, union-attr]
         response.signature, response.tbs_response_bytes, padding.PKCS1v15(), response.signature_hash_algorithm
     )
@@ -103,7 +110,10 @@ async def test_ocsp_over_get(nuc: Nuc) -> None:
         response = await client.get(ocsp_get_path(ocsp_request(issued.cert, nuc.issuing.certificate)))
         broken = await client.get("/ocsp/%%%not-base64")
     assert ocsp.load_der_ocsp_response(response.content).certificate_status == ocsp.OCSPCertStatus.GOOD
-    assert ocsp.load_der_ocsp_response(broken.content).response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    assert (
+        ocsp.load_der_ocsp_response(broken.content).response_status
+        == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    )
 
 
 async def test_stale_crl_is_regenerated(nuc: Nuc) -> None:

@@ -7,7 +7,6 @@ Failure modes (responder down, forged answers, stale CRLs) are put in front of t
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -193,18 +192,13 @@ async def test_concurrent_validations_share_one_ocsp_request(nuc: Nuc) -> None:
     assert validator.stats.ocsp_requests == 1
 
 
-async def test_cached_validation_is_fast(nuc: Nuc) -> None:
+async def test_repeated_validations_ask_ocsp_once(nuc: Nuc) -> None:
+    """The gateway validates every message's signer: the OCSP answer is cached (speed: `make bench`)."""
     issued = await nuc.issue()
     async with nuc.validator() as validator:
-        await validator.validate(issued.cert)
-        rounds = 2000
-        started = time.perf_counter()
-        for _ in range(rounds):
+        for _ in range(50):
             await validator.validate(issued.cert)
-        mean = (time.perf_counter() - started) / rounds
-    print(f"\ncached validate(): {mean * 1e6:.1f} µs per call over {rounds} calls")
     assert validator.stats.ocsp_requests == 1
-    assert mean < 0.002
 
 
 async def test_ocsp_answer_signed_by_the_issuer_itself(tmp_path: Path) -> None:

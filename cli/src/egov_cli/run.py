@@ -27,7 +27,9 @@ def run_command(
         nonlocal stopping
         stopping = True
 
+    # Explicit handlers: a landscape started in the background inherits an ignored SIGINT.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
         console.print("[bold]Starting the landscape…[/bold]")
         landscape.start(timeout=timeout)
@@ -37,7 +39,7 @@ def run_command(
         for spec in landscape.services:
             table.add_row(spec.name, landscape.url(spec.name))
         console.print(table)
-        console.print("Try: [cyan]uv run egov shep call GBDFL_UniversalServiceSync --iin 900101300019[/cyan]")
+        console.print("Try: [cyan]uv run egov shep call GBDFL_UniversalServiceSync --iin 880412390017[/cyan]")
         console.print("Ctrl-C stops everything.")
         while not stopping:
             dead = [name for name, alive in landscape.alive().items() if not alive]

@@ -111,9 +111,17 @@ def _local(element: etree._Element, name: str) -> etree._Element | None:
     return None
 
 
+def _first(element: etree._Element, *names: str) -> etree._Element | None:
+    for name in names:
+        found = _local(element, name)
+        if found is not None:
+            return found
+    return None
+
+
 def _print_summary(answer: etree._Element) -> bool:
     """A readable table for a ГБД ФЛ or ЕНИС answer; False when the answer is of another kind."""
-    result = _local(answer, "messageResult") or _local(answer, "result")
+    result = _first(answer, "messageResult", "result")
     if result is None:
         return False
     table = Table(title=etree.QName(answer).namespace or "answer", show_header=False)
@@ -128,7 +136,9 @@ def _print_summary(answer: etree._Element) -> bool:
                 continue
             value = (node.text or "").strip()
             if not value:
-                ru = _local(node, "nameRu") or _local(node, "fullAddress")
+                # Dictionary values and bilingual texts: show the Russian name.
+                named = _first(node, "fullAddress", "nameRu")
+                ru = _first(named, "nameRu") if named is not None and len(named) else named
                 value = (ru.text or "").strip() if ru is not None else ""
             table.add_row(name, value)
     console.print(table)

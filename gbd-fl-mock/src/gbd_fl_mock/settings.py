@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from egov_kit.settings import ServiceSettings
+from egov_kit.settings import SystemSettings
 from pydantic import AliasChoices, Field
 
 from gbd_fl_mock.domain.population import DEFAULT_SEED, DEFAULT_SIZE
 
 
-class Settings(ServiceSettings):
+class Settings(SystemSettings):
+    system_id: str = "GBDFL"
+    system_bin: str = "990140001233"
+    organisation: str = "РГП «ГБД ФЛ» (песочница)"
     service_name: str = "gbd-fl-mock"
     port: int = 8101
     population_seed: int = Field(

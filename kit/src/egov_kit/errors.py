@@ -11,6 +11,9 @@ class KitError(Exception):
     """Base of all named errors; ``code`` is stable and documented."""
 
     code: str = "KIT_ERROR"
+    # Named errors are written for the people who receive them. An error about our own machinery
+    # (key stores, configuration) sets this False and reaches the outside only as INTERNAL_ERROR.
+    exposed: bool = True
 
     def __init__(self, message: str, *, code: str | None = None, data: str | None = None) -> None:
         super().__init__(message)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 from egov_kit.errors import KitError
+from egov_kit.settings import ServiceSettings
 
 ReadinessCheck = Callable[[], bool | Awaitable[bool]]
 
@@ -63,11 +64,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=400)
 
 
-def serve(app: FastAPI, *, host: str, port: int) -> None:
-    """Run a service's app with uvicorn (one worker; the landscape runs one process per service)."""
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run a service's app: logging, the configured clock, uvicorn on the settings' host and port."""
     import logging
 
     import uvicorn
 
+    from egov_kit.clock import configure_clock
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per OCSP/CRL request is noise
+    configure_clock(offset_seconds=settings.clock_offset_seconds, speed=settings.clock_speed)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)

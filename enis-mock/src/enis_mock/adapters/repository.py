@@ -7,7 +7,7 @@ from typing import Protocol
 
 from sqlmodel import Session, col, select
 
-from enis_mock.adapters.orm import PowerOfAttorneyRow, to_domain, to_row, to_utc
+from enis_mock.adapters.orm import PowerOfAttorneyRow, to_domain, to_row
 from enis_mock.domain.model import PowerOfAttorney
 
 
@@ -37,7 +37,7 @@ class SqlPowerOfAttorneyRepository:
         row = self.session.get(PowerOfAttorneyRow, power.number)
         if row is None:
             raise LookupError(power.number)
-        row.revoked_at = to_utc(power.revoked_at)
+        row.revoked_at = power.revoked_at
         row.revocation_reason = power.revocation_reason
         self.session.add(row)
 

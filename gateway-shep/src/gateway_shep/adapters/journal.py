@@ -13,7 +13,8 @@ import base64
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from egov_kit import clock
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, func, select
 
-from gateway_shep.adapters.tables import JournalEntry
+from gateway_shep.adapters.tables import JournalEntry, SeenMessage
 from gateway_shep.domain.errors import JournalWriteFailed
 from gateway_shep.domain.journal import (
     GENESIS_HASH,
@@ -48,6 +49,18 @@ def _lock_for(engine: Engine) -> threading.Lock:
         if lock is None:
             lock = _locks[engine] = threading.Lock()
         return lock
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A messageId seen for the first time (the DUPLICATE_MESSAGE_ID guard)."""
+
+    message_id: str
+    sender_id: str
+
+
+def _now() -> str:
+    return clock.now().isoformat()
 
 
 def entry_fields(entry: JournalEntry) -> dict[str, Any]:
@@ -82,14 +95,26 @@ class JournalRepository:
         Raises :class:`~gateway_shep.domain.errors.JournalEntryInvalid` for bad values and
         :class:`~gateway_shep.domain.errors.JournalWriteFailed` when the database keeps refusing.
         """
-        values = NewJournalEntry.from_fields(fields).normalised()
-        raw: bytes = values.pop("raw")
-        digest = raw_digest(raw)
+        return self.append_many([fields])[0]
+
+    def append_many(
+        self, entries: Sequence[NewJournalEntry | Mapping[str, Any]], *, claims: Sequence[Claim] = ()
+    ) -> list[JournalEntry]:
+        """Append entries in order, in one transaction (group commit), after recording ``claims``.
+
+        A claim (messageId first seen) is recorded in the same transaction, so an accepted message's
+        journal entries and its duplicate guard are durable together.
+        """
+        prepared = []
+        for fields in entries:
+            values = NewJournalEntry.from_fields(fields).normalised()
+            raw: bytes = values.pop("raw")
+            prepared.append((values, raw, raw_digest(raw)))
         last_error: Exception | None = None
         with self._lock:
             for attempt in range(_MAX_ATTEMPTS):
                 try:
-                    return self._insert_next(values, raw, digest)
+                    return self._insert_chain(prepared, claims)
                 except (IntegrityError, OperationalError) as exc:
                     # Another process appended first (or SQLite was busy): retry on the new head.
                     last_error = exc
@@ -100,28 +125,34 @@ class JournalRepository:
         """:meth:`append` in a worker thread, for the asyncio pipeline."""
         return await asyncio.to_thread(self.append, fields)
 
-    def _insert_next(self, values: dict[str, Any], raw: bytes, digest: str) -> JournalEntry:
+    def _insert_chain(
+        self, prepared: list[tuple[dict[str, Any], bytes, str]], claims: Sequence[Claim]
+    ) -> list[JournalEntry]:
+        stored: list[JournalEntry] = []
         with session_scope(self._engine) as session:
+            for claim in claims:
+                session.add(
+                    SeenMessage(message_id=claim.message_id, sender_id=claim.sender_id, first_seen_at=_now())
+                )
             head = session.exec(select(JournalEntry).order_by(col(JournalEntry.id).desc()).limit(1)).first()
             if head is None:
                 next_id, prev_hash = 1, GENESIS_HASH
             else:
                 assert head.id is not None
                 next_id, prev_hash = head.id + 1, head.hash
-            fields = {
-                **values,
-                "id": next_id,
-                "created_at": clock.now().isoformat(),
-                "raw_sha256": digest,
-            }
-            entry = JournalEntry(
-                **fields,
-                raw=raw,
-                prev_hash=prev_hash,
-                hash=compute_entry_hash(prev_hash, fields),
-            )
-            session.add(entry)
-        return entry
+            for values, raw, digest in prepared:
+                fields = {
+                    **values,
+                    "id": next_id,
+                    "created_at": clock.now().isoformat(),
+                    "raw_sha256": digest,
+                }
+                entry_hash = compute_entry_hash(prev_hash, fields)
+                entry = JournalEntry(**fields, raw=raw, prev_hash=prev_hash, hash=entry_hash)
+                session.add(entry)
+                stored.append(entry)
+                next_id, prev_hash = next_id + 1, entry_hash
+        return stored
 
     # --- reading ------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from opentelemetry.trace import SpanKind
 from gateway_shep.adapters.bus import GatewayBus
 from gateway_shep.adapters.database import open_store
 from gateway_shep.adapters.journal import entry_to_json
+from gateway_shep.adapters.journal_writer import JournalWriter
 from gateway_shep.adapters.registry_file import load_registry
 from gateway_shep.service_layer import async_channel, sync_channel
 from gateway_shep.service_layer.answers import Answer
@@ -44,17 +45,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             organisation=own.name.ru,
             nuc_url=settings.nuc_url,
             var_dir=settings.var_dir,
+            key_kind="ec",
         )
         validator = CertificateValidator.from_trust(trust, crl_cache_dir=crl_cache_dir(settings.var_dir))
         store = open_store(settings.db_url)
         bus = GatewayBus(settings.amqp_url, registry.systems.keys())
         await bus.start()
-        state["ctx"] = GatewayContext(settings, registry, store, bus, keypair, validator)
+        journal = JournalWriter(store.journal, store.seen)
+        journal.start()
+        state["ctx"] = GatewayContext(settings, registry, store, bus, keypair, validator, journal)
         readiness.add("database", store.ready)
         readiness.add("bus", lambda: bus.ready)
         try:
             yield
         finally:
+            await journal.stop()
             await bus.stop()
             await validator.aclose()
             store.dispose()

@@ -29,6 +29,15 @@ class Answer:
     error_code: str | None = None
 
 
+def entry(
+    direction: Direction, channel: Channel, status: JournalStatus, raw: bytes, **fields: Any
+) -> NewJournalEntry:
+    """A journal entry for ``raw`` in the current trace."""
+    return NewJournalEntry(
+        direction=direction, channel=channel, status=status, raw=raw, trace_id=current_trace_id(), **fields
+    )
+
+
 async def record(
     ctx: GatewayContext,
     direction: Direction,
@@ -37,16 +46,7 @@ async def record(
     raw: bytes,
     **fields: Any,
 ) -> None:
-    await ctx.store.journal.append_async(
-        NewJournalEntry(
-            direction=direction,
-            channel=channel,
-            status=status,
-            raw=raw,
-            trace_id=current_trace_id(),
-            **fields,
-        )
-    )
+    await ctx.journal.append(entry(direction, channel, status, raw, **fields))
 
 
 async def reject(

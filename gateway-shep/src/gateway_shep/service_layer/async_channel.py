@@ -29,14 +29,15 @@ from egov_kit.shep import (
 )
 from egov_kit.shep.models import new_message_id, new_session_id
 from egov_kit.shep.sealed import read, seal
-from egov_kit.telemetry import inject, span
+from egov_kit.telemetry import current_trace_id, inject, span
 
+from gateway_shep.adapters.journal import Claim
 from gateway_shep.domain.async_messages import shep_message_state
 from gateway_shep.domain.errors import AccessDenied, DuplicateMessageId, MessageNotFound
 from gateway_shep.domain.journal import Direction, JournalStatus
 from gateway_shep.domain.registry import Channel
 from gateway_shep.service_layer.admission import admit, parse
-from gateway_shep.service_layer.answers import HTTP_OK, Answer, record, reject
+from gateway_shep.service_layer.answers import HTTP_OK, Answer, entry, record, reject
 from gateway_shep.service_layer.context import GatewayContext
 
 
@@ -111,13 +112,17 @@ async def _send_message(ctx: GatewayContext, raw: bytes, parsed, request: AsyncS
             )
         with span("ШЭП validate against XSD"):
             validate_body(parsed.payload, "async")
-        if not ctx.store.seen.claim_message_id(message_id, admitted.sender.system_id):
-            raise DuplicateMessageId(f"messageId {message_id} was already accepted")
         fields["recipient_id"] = recipient_id
+        with span("ШЭП journal"):
+            admitted_now = await ctx.journal.admit(
+                Claim(message_id, admitted.sender.system_id),
+                entry(Direction.INBOUND, "async", JournalStatus.ACCEPTED, raw, **fields),
+            )
+        if not admitted_now:
+            raise DuplicateMessageId(f"messageId {message_id} was already accepted")
     except Exception as exc:
         return await reject(ctx, exc, raw=raw, channel="async", operation="sendMessage", **fields)
 
-    await record(ctx, Direction.INBOUND, "async", JournalStatus.ACCEPTED, raw, **fields)
     forwarded_info = info.model_copy(
         update={"message_id": message_id, "sender": info.sender.model_copy(update={"password": None})}
     )
@@ -131,7 +136,7 @@ async def _send_message(ctx: GatewayContext, raw: bytes, parsed, request: AsyncS
         message_type=info.message_type.value,
         envelope=forwarded,
         correlation_id=info.correlation_id,
-        trace_id=fields.get("trace_id"),
+        trace_id=current_trace_id(),
         traceparent=traceparent,
     )
     try:

@@ -8,6 +8,7 @@ from egov_kit.pki import CertificateValidator, KeyPair
 
 from gateway_shep.adapters.bus import GatewayBus
 from gateway_shep.adapters.database import GatewayStore
+from gateway_shep.adapters.journal_writer import JournalWriter
 from gateway_shep.domain.registry import Registry
 from gateway_shep.settings import Settings
 
@@ -20,3 +21,4 @@ class GatewayContext:
     bus: GatewayBus
     keypair: KeyPair
     validator: CertificateValidator
+    journal: JournalWriter

@@ -1,9 +1,9 @@
 """SyncChannel ``SendMessage``: admit, route to the provider over RabbitMQ, return its signed reply.
 
-Order: parse → authenticate → signature and certificate → messageDate → access → XSD → duplicate
-messageId → journal (inbound) → re-sign as the gateway → journal (forwarded) → request/reply on
-the bus → verify the provider's signed reply → journal (reply_inbound) → re-sign → journal
-(reply_outbound) → answer. A rejected message never reaches a provider.
+Order: parse → authenticate → signature and certificate → messageDate → access → XSD → re-sign as
+the gateway → journal (inbound + forwarded, with the messageId claim: a duplicate stops here) →
+request/reply on the bus → verify the provider's signed reply → re-sign → journal (reply_inbound +
+reply_outbound) → answer. A rejected message never reaches a provider.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from egov_kit.shep import (
 from egov_kit.shep.sealed import open_signed, seal, seal_fault
 from egov_kit.telemetry import span
 
+from gateway_shep.adapters.journal import Claim
 from gateway_shep.domain.errors import DuplicateMessageId
 from gateway_shep.domain.journal import Direction, JournalStatus
 from gateway_shep.domain.registry import Channel
 from gateway_shep.service_layer.admission import admit, parse
-from gateway_shep.service_layer.answers import HTTP_FAULT, HTTP_OK, Answer, record, reject
+from gateway_shep.service_layer.answers import HTTP_FAULT, HTTP_OK, Answer, entry, record, reject
 from gateway_shep.service_layer.context import GatewayContext
 
 OPERATION = "SendMessage"
@@ -55,23 +56,24 @@ async def send_message(ctx: GatewayContext, raw: bytes) -> Answer:
                 )
         with span("ШЭП validate against XSD"):
             validate_body(parsed.payload, "sync")
-        if not ctx.store.seen.claim_message_id(info.message_id, admitted.sender.system_id):
-            raise DuplicateMessageId(f"messageId {info.message_id} was already accepted")
         fields["recipient_id"] = route.provider_id
+        # The provider trusts the gateway's signature only; the sender's password never travels on.
+        anonymous = info.sender.model_copy(update={"password": None})
+        forwarded = seal(
+            request.model_copy(update={"request_info": info.model_copy(update={"sender": anonymous})}),
+            ctx.keypair,
+        )
+        with span("ШЭП journal"):
+            admitted_now = await ctx.journal.admit(
+                Claim(info.message_id, admitted.sender.system_id),
+                entry(Direction.INBOUND, "sync", JournalStatus.ACCEPTED, raw, **fields),
+                entry(Direction.FORWARDED, "sync", JournalStatus.ACCEPTED, forwarded, **fields),
+            )
+        if not admitted_now:
+            raise DuplicateMessageId(f"messageId {info.message_id} was already accepted")
     except Exception as exc:
         return await reject(ctx, exc, raw=raw, channel="sync", operation=OPERATION, **fields)
 
-    await record(ctx, Direction.INBOUND, "sync", JournalStatus.ACCEPTED, raw, **fields)
-    # The provider trusts the gateway's signature only; the sender's password never travels on.
-    forwarded_request = request.model_copy(
-        update={
-            "request_info": info.model_copy(
-                update={"sender": info.sender.model_copy(update={"password": None})}
-            )
-        }
-    )
-    forwarded = seal(forwarded_request, ctx.keypair)
-    await record(ctx, Direction.FORWARDED, "sync", JournalStatus.ACCEPTED, forwarded, **fields)
     try:
         with span("ШЭП route to provider", attributes={"shep.provider": route.provider_id}):
             reply = await ctx.bus.call(
@@ -110,32 +112,30 @@ async def _relay_reply(
         return await reject(ctx, invalid, raw=body, channel="sync", operation=OPERATION, **fields)
     model = opened.model
     if isinstance(model, ErrorInfo):
-        await record(
-            ctx,
-            Direction.REPLY_INBOUND,
-            "sync",
-            JournalStatus.ACCEPTED,
-            body,
-            error_code=model.error_code,
-            **reply_fields,
-        )
         # The provider's own fault (a business refusal) passes on unchanged, signed by the gateway.
         answer = seal_fault(model, "sync", OPERATION, ctx.keypair)
-        await record(
-            ctx,
-            Direction.REPLY_OUTBOUND,
-            "sync",
-            JournalStatus.REPLIED,
-            answer,
-            error_code=model.error_code,
-            **reply_fields,
+        code = model.error_code
+        await ctx.journal.append(
+            entry(
+                Direction.REPLY_INBOUND, "sync", JournalStatus.ACCEPTED, body, error_code=code, **reply_fields
+            ),
+            entry(
+                Direction.REPLY_OUTBOUND,
+                "sync",
+                JournalStatus.REPLIED,
+                answer,
+                error_code=code,
+                **reply_fields,
+            ),
         )
-        return Answer(HTTP_FAULT, answer, model.error_code)
+        return Answer(HTTP_FAULT, answer, code)
     if not isinstance(model, SyncSendMessageResponse):
         await record(ctx, Direction.REPLY_INBOUND, "sync", JournalStatus.FAILED, body, **reply_fields)
         invalid = ShepError(f"the provider answered {opened.operation}", code=ShepCode.PROVIDER_REPLY_INVALID)
         return await reject(ctx, invalid, raw=body, channel="sync", operation=OPERATION, **fields)
-    await record(ctx, Direction.REPLY_INBOUND, "sync", JournalStatus.ACCEPTED, body, **reply_fields)
     answer = seal(model, ctx.keypair)
-    await record(ctx, Direction.REPLY_OUTBOUND, "sync", JournalStatus.REPLIED, answer, **reply_fields)
+    await ctx.journal.append(
+        entry(Direction.REPLY_INBOUND, "sync", JournalStatus.ACCEPTED, body, **reply_fields),
+        entry(Direction.REPLY_OUTBOUND, "sync", JournalStatus.REPLIED, answer, **reply_fields),
+    )
     return Answer(HTTP_OK, answer)

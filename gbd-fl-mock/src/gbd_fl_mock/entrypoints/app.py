@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from egov_kit.db import create_engine_for, create_tables, database_ready
+from egov_kit.shep.host import ProviderHost
 from egov_kit.web import Readiness, healthz_router, install_error_handlers
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -30,7 +31,8 @@ OPENAPI_TAGS = [
 ]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, serve_shep: bool = True) -> FastAPI:
+    """The service; ``serve_shep=False`` leaves the bus out (admin-API tests)."""
     settings = settings or Settings()
     engine = create_engine_for(settings.db_url)
     create_tables(engine, PersonRow, PopulationRow)
@@ -60,9 +62,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             log.info("population present: %d persons (seed %d)", report.persons, report.seed)
         populated["done"] = True
+        host = (
+            ProviderHost(settings, sync_handlers=shep.build_shep_handlers(uow_factory))
+            if serve_shep
+            else None
+        )
+        if host is not None:
+            await host.start()
+            readiness.add("bus", lambda: host.ready)
         try:
             yield
         finally:
+            if host is not None:
+                await host.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -85,7 +97,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(healthz_router(readiness))
     app.include_router(admin_router(uow_factory))
 
-    shep.configure(uow_factory)
     app.state.settings = settings
     app.state.engine = engine
     app.state.uow_factory = uow_factory

@@ -56,15 +56,18 @@ class KeyStoreError(KitError):
     """A key store (PEM files or PKCS#12) is missing, unreadable or inconsistent."""
 
     code = "PKI_KEYSTORE_INVALID"
+    exposed = False
 
 
 class TrustStoreUnavailable(KitError):
     """The trusted CA certificates are neither cached nor downloadable from nuc-mock."""
 
     code = "PKI_TRUST_UNAVAILABLE"
+    exposed = False
 
 
 class EnrolmentFailed(KitError):
     """nuc-mock did not issue the information system's certificate."""
 
     code = "PKI_ENROLMENT_FAILED"
+    exposed = False

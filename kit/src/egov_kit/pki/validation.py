@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 from cryptography import x509
@@ -248,9 +248,9 @@ class CertificateValidator:
         )
 
     @classmethod
-    def from_trust(cls, trust: TrustStore, **options: object) -> CertificateValidator:
+    def from_trust(cls, trust: TrustStore, **options: Any) -> CertificateValidator:
         """A validator trusting ``trust.root`` and knowing ``trust.issuing`` as an intermediate."""
-        return cls([trust.root], [trust.issuing], **options)  # type: ignore[arg-type]
+        return cls([trust.root], [trust.issuing], **options)
 
     # --- lifecycle -------------------------------------------------------------------------------
 

@@ -325,21 +325,24 @@ class SchemaViolation(ShepError):
 def error_info(exc: BaseException, session_id: str | None = None) -> ErrorInfo:
     """The ``ErrorInfo`` that tells the sender about ``exc``.
 
-    A :class:`KitError` whose code is in the table keeps its code, message and data (those are
-    written for integrators). Anything else, and ``INTERNAL_ERROR`` itself, becomes ``INTERNAL_ERROR``
-    with the table's generic message and no data, so no internals (paths, stack, SQL) leak.
+    A named error (:class:`KitError`) keeps its code, message and data: those are written for
+    integrators (unless ``exposed`` is False) — the gateway's codes of the table, and a provider's
+    own business codes (for instance ``INVALID_IIN_BIN``), which the gateway passes on unchanged.
+    Anything else, and ``INTERNAL_ERROR`` itself, becomes ``INTERNAL_ERROR`` with the table's
+    generic message and no data, so no internals (paths, stack, SQL) leak.
     """
     from egov_kit.shep.models import ErrorInfo
 
     if (
         isinstance(exc, KitError)
-        and exc.code in RESULT_CODES
-        and exc.code not in (ShepCode.SCSS001, ShepCode.INTERNAL_ERROR)
+        and exc.exposed
+        and exc.code not in (KitError.code, ShepCode.SCSS001, ShepCode.INTERNAL_ERROR)
     ):
         code = str(exc.code)
+        row = RESULT_CODES.get(code)
         return ErrorInfo(
             error_code=code,
-            error_message=exc.message or RESULT_CODES[code].en,
+            error_message=exc.message or (row.en if row else code),
             error_data=exc.data,
             error_date=now(),
             session_id=session_id,

@@ -6,6 +6,8 @@ trees, and a size limit checked before parsing. Every failure is a named :class:
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from egov_kit.errors import KitError
@@ -56,7 +58,8 @@ def parse_xml(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree
         if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
             raise ForbiddenDtd("document type declarations and entities are not allowed") from exc
         raise MalformedXml(f"not well-formed XML: {exc}") from exc
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo: Any = tree.docinfo  # lxml-stubs lack DocInfo.doctype
+    if docinfo.doctype or docinfo.internalDTD is not None:
         raise ForbiddenDtd("document type declarations and entities are not allowed")
     root = tree.getroot()
     for node in root.iter():

@@ -1,11 +1,8 @@
-"""Run nuc-mock with uvicorn on ``settings.host:settings.port`` (8103 by default)."""
+"""Run nuc-mock on ``settings.host:settings.port`` (8103 by default)."""
 
 from __future__ import annotations
 
-import logging
-
-import uvicorn
-from egov_kit.clock import configure_clock
+from egov_kit.web import serve
 
 from nuc_mock.entrypoints.app import create_app
 from nuc_mock.settings import Settings
@@ -13,10 +10,7 @@ from nuc_mock.settings import Settings
 
 def main() -> None:
     settings = Settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    configure_clock(offset_seconds=settings.clock_offset_seconds, speed=settings.clock_speed)
-    app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

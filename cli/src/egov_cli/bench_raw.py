@@ -6,7 +6,7 @@ persistent messages, publisher confirms on both the request and the reply), i.e.
 the gateway and the providers use, minus XML, signatures and journaling. Client and server have
 their own connections, as separate processes would.
 
-    uv run python bench/raw_rpc.py --calls 2000 --concurrency 16 --payload-size 2048
+    uv run python -m egov_cli.bench_raw --calls 2000 --concurrency 16 --payload-size 2048
 """
 
 from __future__ import annotations
