@@ -1,7 +1,7 @@
 """Shared fixtures: the real landscape (processes, broker, databases) for integration tests.
 
 The landscape runs on the documented ports shifted by TEST_PORT_OFFSET, with its own state folder
-(var/test-landscape, wiped at start) and its own broker virtual host, so it never disturbs a
+(var/test-landscape-<offset>, wiped at start) and its own broker virtual host, so it never disturbs a
 landscape started with `make run`. Services export spans over OTLP to an in-test receiver.
 """
 
@@ -44,7 +44,7 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
 
 @pytest.fixture(scope="session")
 def landscape(amqp_url: str, otlp_receiver: OtlpReceiver) -> Iterator[Landscape]:
-    var_dir = REPO / "var" / "test-landscape"
+    var_dir = REPO / "var" / f"test-landscape-{TEST_PORT_OFFSET}"
     shutil.rmtree(var_dir, ignore_errors=True)
     only = {name for name in os.environ.get("TEST_LANDSCAPE_ONLY", "").split(",") if name}
     running = Landscape(

@@ -3,7 +3,7 @@
 #  - If AMQP_URL is set, or something already listens on the AMQP port, use it.
 #  - Otherwise install Debian's rabbitmq-server when missing and start a private node whose
 #    data, logs and Erlang cookie live under var/rabbitmq (owned by the rabbitmq user).
-# Usage: deploy/local/rabbitmq.sh start|stop|status
+# Usage: deploy/local/rabbitmq.sh start|stop|status|vhost NAME
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 base="$here/var/rabbitmq"
@@ -35,11 +35,13 @@ install_if_missing() {
 }
 
 # Tests run in their own virtual host so they never share queues with a landscape from `make run`.
-ensure_test_vhost() {
+vhost() {
   [ -f "$base/node.pid" ] || return 0
-  as_rabbit /usr/lib/rabbitmq/bin/rabbitmqctl -q add_vhost egov-test >/dev/null 2>&1 || true
-  as_rabbit /usr/lib/rabbitmq/bin/rabbitmqctl -q set_permissions -p egov-test guest ".*" ".*" ".*" >/dev/null 2>&1 || true
+  as_rabbit /usr/lib/rabbitmq/bin/rabbitmqctl -q add_vhost "$1" >/dev/null 2>&1 || true
+  as_rabbit /usr/lib/rabbitmq/bin/rabbitmqctl -q set_permissions -p "$1" guest ".*" ".*" ".*" >/dev/null 2>&1 || true
 }
+
+ensure_test_vhost() { vhost egov-test; }
 
 start() {
   if [ -n "${AMQP_URL:-}" ]; then echo "rabbitmq: using AMQP_URL"; return 0; fi
@@ -70,4 +72,7 @@ stop() {
 
 status() { reachable && echo "rabbitmq: up on 127.0.0.1:$port" || { echo "rabbitmq: down"; return 1; }; }
 
-"${1:-start}"
+case "${1:-start}" in
+  vhost) vhost "${2:?vhost name}" ;;
+  *) "${1:-start}" ;;
+esac

@@ -75,6 +75,7 @@ def test_bundled_registry_has_the_systems_services_and_valid_bins(registry: Regi
     assert set(registry.services) == {
         "GBDFL_UniversalServiceSync",
         "ENIS_PowerOfAttorneySync",
+        "RPN_MedicalOrganizationsSync",
         *ASYNC_SERVICES,
         *TEST_SERVICES,
     }

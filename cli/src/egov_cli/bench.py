@@ -24,7 +24,7 @@ from gbd_fl_mock.domain.test_persons import TEST_PERSONS
 from rich.console import Console
 from rich.table import Table
 
-from egov_cli.bench_raw import bench_raw_rpc_timed, make_payload, summarize
+from egov_cli.bench_raw import bench_raw_rpc_timed, make_payload, run_load, summarize
 from egov_cli.identity import CliSettings, open_client
 from egov_cli.landscape import Landscape
 
@@ -48,19 +48,7 @@ async def bench_gateway(
                 raise AssertionError("ГБД ФЛ answered without data")
             return elapsed
 
-        await asyncio.gather(*(one() for _ in range(warmup)))
-        latencies: list[float] = []
-        remaining = calls
-
-        async def worker() -> None:
-            nonlocal remaining
-            while remaining > 0:
-                remaining -= 1
-                latencies.append(await one())
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return latencies, time.perf_counter() - started
+        return await run_load(one, calls=calls, concurrency=concurrency, warmup=warmup)
     finally:
         await client.aclose()
         await client.validator.aclose()

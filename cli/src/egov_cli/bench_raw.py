@@ -16,6 +16,7 @@ import asyncio
 import statistics
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 from egov_kit.bus import IncomingRequest, RpcClient, Topology, connect, serve_rpc
 from egov_kit.settings import CommonSettings
@@ -91,20 +92,7 @@ async def bench_raw_rpc_timed(
                     raise AssertionError("echo reply does not match the request")
                 return elapsed
 
-            await asyncio.gather(*(one() for _ in range(min(warmup, calls))))
-
-            latencies: list[float] = []
-            remaining = calls
-
-            async def worker() -> None:
-                nonlocal remaining
-                while remaining > 0:
-                    remaining -= 1
-                    latencies.append(await one())
-
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            return latencies, time.perf_counter() - started
+            return await run_load(one, calls=calls, concurrency=concurrency, warmup=min(warmup, calls))
         finally:
             await client.close()
             await server.stop()
@@ -112,6 +100,25 @@ async def bench_raw_rpc_timed(
     finally:
         await client_connection.close()
         await server_connection.close()
+
+
+async def run_load(
+    one: Callable[[], Awaitable[float]], *, calls: int, concurrency: int, warmup: int
+) -> tuple[list[float], float]:
+    """``warmup`` calls, then ``calls`` timed ones, ``concurrency`` in flight: latencies and wall time."""
+    await asyncio.gather(*(one() for _ in range(warmup)))
+    latencies: list[float] = []
+    remaining = calls
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            latencies.append(await one())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - started
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -17,7 +17,9 @@ class InvalidIdentifier(KitError):
 
 
 def check_digit(first_eleven: str) -> int | None:
-    """Check digit for 11 digits, or None when no digit can make a valid number."""
+    """Check digit for 11 ASCII digits, or None when no digit can make a valid number."""
+    if len(first_eleven) != 11 or not first_eleven.isascii() or not first_eleven.isdigit():
+        return None
     digits = [int(c) for c in first_eleven]
     value = sum(d * w for d, w in zip(digits, _WEIGHTS_1, strict=True)) % 11
     if value == 10:

@@ -26,7 +26,8 @@ def _default_var_dir() -> Path:
 class CommonSettings(BaseSettings):
     """What every process (service, CLI, test) shares."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # Empty variables count as unset (an empty PORT keeps the documented port).
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, env_ignore_empty=True)
 
     var_dir: Path = Field(default_factory=_default_var_dir, validation_alias=AliasChoices("EGOV_VAR_DIR"))
     amqp_url: str = Field(
