@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from egov_kit.shep.provider import ShepContext
 from enis_mock.adapters.xml_body import NS, build_request
 from enis_mock.domain.test_powers_of_attorney import (
     PRINCIPAL_IIN,
@@ -14,7 +15,6 @@ from enis_mock.domain.test_powers_of_attorney import (
     seeded_powers_of_attorney,
 )
 from enis_mock.entrypoints.app import create_app
-from enis_mock.service_layer.context import ShepCallContext
 from enis_mock.service_layer.handlers import seed_test_powers_of_attorney
 from enis_mock.settings import Settings
 from fastapi import FastAPI
@@ -93,7 +93,7 @@ def test_register_validation(client: TestClient) -> None:
 
 
 def test_revoke_then_the_shep_service_answers_revoked(
-    enis_app: FastAPI, client: TestClient, context: ShepCallContext
+    enis_app: FastAPI, client: TestClient, context: ShepContext
 ) -> None:
     number = client.post("/notary/powers-of-attorney", json=body(scope=["ALL"])).json()["number"]
     handler = enis_app.state.shep_handlers["ENIS_PowerOfAttorneySync"]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from egov_kit.clock import KZ_TZ
 from egov_kit.errors import KitError
+from egov_kit.shep.provider import ShepContext
 from egov_kit.xml import parse_xml
 from enis_mock.adapters.xml_body import NS, build_request, schema
 from enis_mock.domain.test_powers_of_attorney import (
@@ -21,7 +22,6 @@ from enis_mock.domain.test_powers_of_attorney import (
     VALID_NUMBER,
 )
 from enis_mock.entrypoints.shep import build_shep_handlers
-from enis_mock.service_layer.context import ShepCallContext
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree
@@ -34,7 +34,7 @@ def q(path: str) -> str:
 
 
 @pytest.fixture
-def ask(enis_app: FastAPI, client: TestClient, context: ShepCallContext):
+def ask(enis_app: FastAPI, client: TestClient, context: ShepContext):
     handler = enis_app.state.shep_handlers[SERVICE_ID]
 
     def _ask(
@@ -133,9 +133,7 @@ def test_validity_follows_the_clock(ask, at_moment) -> None:
     assert response.find(q("powerOfAttorney/revocationDate")) is None
 
 
-def test_invalid_iin_is_a_named_error(
-    enis_app: FastAPI, client: TestClient, context: ShepCallContext
-) -> None:
+def test_invalid_iin_is_a_named_error(enis_app: FastAPI, client: TestClient, context: ShepContext) -> None:
     bad = REPRESENTATIVE_IIN[:11] + str((int(REPRESENTATIVE_IIN[11]) + 1) % 10)
     with pytest.raises(KitError) as caught:
         enis_app.state.shep_handlers[SERVICE_ID](build_request(VALID_NUMBER, PRINCIPAL_IIN, bad), context)
@@ -154,7 +152,7 @@ def test_invalid_iin_is_a_named_error(
     ],
 )
 def test_schema_violations_are_named_errors(
-    enis_app: FastAPI, client: TestClient, context: ShepCallContext, body: str
+    enis_app: FastAPI, client: TestClient, context: ShepContext, body: str
 ) -> None:
     with pytest.raises(KitError) as caught:
         enis_app.state.shep_handlers[SERVICE_ID](parse_xml(body.encode()), context)
@@ -162,7 +160,7 @@ def test_schema_violations_are_named_errors(
 
 
 def test_handlers_bound_to_the_apps_database(
-    enis_app: FastAPI, client: TestClient, context: ShepCallContext
+    enis_app: FastAPI, client: TestClient, context: ShepContext
 ) -> None:
     response = enis_app.state.shep_handlers[SERVICE_ID](
         build_request(VALID_NUMBER, PRINCIPAL_IIN, REPRESENTATIVE_IIN), context

@@ -2,58 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
-
 import pytest
-from egov_kit import clock
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from gbd_fl_mock.domain.model import Person
 from gbd_fl_mock.domain.population import DEFAULT_SEED, DEFAULT_SIZE, generate_population
 from gbd_fl_mock.domain.test_persons import RESERVED_IINS
 from gbd_fl_mock.entrypoints.app import create_app
-from gbd_fl_mock.service_layer.context import ShepCallContext
 from gbd_fl_mock.settings import Settings
 
+from tests.support.service_app import at_moment, keep_var_in_tmp, provider_fixtures  # noqa: F401 (fixtures)
 
-@pytest.fixture(autouse=True)
-def _no_repository_var(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("EGOV_VAR_DIR", str(tmp_path / "var"))
+gbd_app, client, context = provider_fixtures(create_app, Settings, "gbd_app", "GBDFL_UniversalServiceSync")
 
 
 @pytest.fixture(scope="session")
 def population() -> list[Person]:
     return list(generate_population(DEFAULT_SEED, DEFAULT_SIZE, reserved=RESERVED_IINS))
-
-
-@pytest.fixture(scope="session")
-def gbd_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    return create_app(Settings(var_dir=tmp_path_factory.mktemp("gbd-var")), serve_shep=False)
-
-
-@pytest.fixture(scope="session")
-def client(gbd_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(gbd_app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def context() -> ShepCallContext:
-    return ShepCallContext(
-        message_id=str(uuid.uuid4()), sender_id="IISGK", service_id="GBDFL_UniversalServiceSync"
-    )
-
-
-@pytest.fixture
-def at_moment(monkeypatch: pytest.MonkeyPatch):
-    """Set the kit's clock to a given moment for one test (restored afterwards)."""
-
-    def _set(moment: datetime) -> None:
-        shifted = clock.Clock()
-        shifted.set(moment)
-        monkeypatch.setattr(clock, "_clock", shifted)
-
-    return _set

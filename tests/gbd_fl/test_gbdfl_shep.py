@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from egov_kit.clock import KZ_TZ
 from egov_kit.errors import KitError
+from egov_kit.shep.provider import ShepContext
 from egov_kit.xml import parse_xml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -24,7 +25,6 @@ from gbd_fl_mock.domain.test_persons import (
     TEST_PERSONS,
 )
 from gbd_fl_mock.entrypoints.shep import build_shep_handlers
-from gbd_fl_mock.service_layer.context import ShepCallContext
 from lxml import etree
 
 SERVICE_ID = "GBDFL_UniversalServiceSync"
@@ -35,7 +35,7 @@ def q(path: str) -> str:
 
 
 @pytest.fixture
-def ask(gbd_app: FastAPI, client: TestClient, context: ShepCallContext):
+def ask(gbd_app: FastAPI, client: TestClient, context: ShepContext):
     handler = gbd_app.state.shep_handlers[SERVICE_ID]
 
     def _ask(iin: str, **extra: Any) -> etree._Element:
@@ -136,7 +136,7 @@ def test_generated_persons_answers_validate(ask, population: list[Person]) -> No
 
 
 def test_invalid_check_digit_is_a_named_error(
-    gbd_app: FastAPI, client: TestClient, context: ShepCallContext
+    gbd_app: FastAPI, client: TestClient, context: ShepContext
 ) -> None:
     bad = ADULT_IIN[:11] + str((int(ADULT_IIN[11]) + 1) % 10)
     with pytest.raises(KitError) as caught:
@@ -149,7 +149,7 @@ def test_invalid_check_digit_is_a_named_error(
 
 
 def test_invalid_requestor_bin_is_a_named_error(
-    gbd_app: FastAPI, client: TestClient, context: ShepCallContext
+    gbd_app: FastAPI, client: TestClient, context: ShepContext
 ) -> None:
     with pytest.raises(KitError) as caught:
         gbd_app.state.shep_handlers[SERVICE_ID](
@@ -170,7 +170,7 @@ def test_invalid_requestor_bin_is_a_named_error(
     ],
 )
 def test_schema_violations_are_named_errors(
-    gbd_app: FastAPI, client: TestClient, context: ShepCallContext, body: str
+    gbd_app: FastAPI, client: TestClient, context: ShepContext, body: str
 ) -> None:
     with pytest.raises(KitError) as caught:
         gbd_app.state.shep_handlers[SERVICE_ID](parse_xml(body.encode()), context)
@@ -179,7 +179,7 @@ def test_schema_violations_are_named_errors(
 
 
 def test_request_nested_in_the_envelope_data_is_read(
-    gbd_app: FastAPI, client: TestClient, context: ShepCallContext
+    gbd_app: FastAPI, client: TestClient, context: ShepContext
 ) -> None:
     """The runtime hands over the element inside requestData/data, still attached to its envelope."""
     inner = to_text(build_request(ADULT_IIN))
@@ -189,6 +189,6 @@ def test_request_nested_in_the_envelope_data_is_read(
     assert result_code(response) == "00000"
 
 
-def test_handlers_bound_explicitly(gbd_app: FastAPI, client: TestClient, context: ShepCallContext) -> None:
+def test_handlers_bound_explicitly(gbd_app: FastAPI, client: TestClient, context: ShepContext) -> None:
     handlers = build_shep_handlers(gbd_app.state.uow_factory)
     assert result_code(handlers[SERVICE_ID](build_request(ABSENT_IIN), context)) == "00001"

@@ -2,52 +2,21 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 
 from egov_kit.identifiers import InvalidIdentifier, validate_iin
-from egov_kit.xml import parse_xml
+from egov_kit.xml.contracts import Contract
 from lxml import etree
 
-from enis_mock.domain.errors import SchemaViolation
 from enis_mock.domain.model import PowerOfAttorney, Verdict
 from enis_mock.domain.results import MESSAGES, status_at
 
-NS = "urn:egov-sandbox:enis:v1"
-XSD_RELATIVE = Path("contracts") / "enis" / "enis.xsd"
-
-
-def _q(tag: str) -> str:
-    return f"{{{NS}}}{tag}"
-
-
-def xsd_path() -> Path:
-    """contracts/enis/enis.xsd of the checkout this package runs from."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / XSD_RELATIVE
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"{XSD_RELATIVE} not found above {__file__}")
-
-
-@cache
-def schema() -> etree.XMLSchema:
-    return etree.XMLSchema(parse_xml(xsd_path().read_bytes()))
-
-
-def schema_errors(element: etree._Element, root: str) -> str | None:
-    """None when ``element`` is a valid ``root`` of our XSD, else the first problem."""
-    if element.tag != _q(root):
-        return f"expected {{{NS}}}{root}, got {element.tag}"
-    try:
-        schema().assertValid(element)
-    except etree.DocumentInvalid as exc:
-        return str(exc)
-    return None
+CONTRACT = Contract("enis", "urn:egov-sandbox:enis:v1")  # contracts/enis/enis.xsd
+NS = CONTRACT.namespace
+schema = CONTRACT.schema  # compiled once
+_q = CONTRACT.tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +34,13 @@ def to_text(element: etree._Element) -> str:
 
 def parse_request(element: etree._Element) -> PowerOfAttorneyRequest:
     """Read a ``request``: named errors SCHEMA_VIOLATION and INVALID_IIN_BIN otherwise."""
-    standalone = copy.deepcopy(element)
-    detail = schema_errors(standalone, "request")
-    if detail is not None:
-        raise SchemaViolation(
-            "Запрос не соответствует схеме contracts/enis/enis.xsd / "
-            f"Сұрау contracts/enis/enis.xsd сызбасына сәйкес емес: {detail}"
-        )
+    CONTRACT.check_request(element)
     request = PowerOfAttorneyRequest(
-        request_number=standalone.findtext(_q("requestNumber")) or "",
-        number=standalone.findtext(_q("powerOfAttorneyNumber")) or "",
-        principal_iin=standalone.findtext(_q("principalIin")) or "",
-        representative_iin=standalone.findtext(_q("representativeIin")) or "",
-        service_code=standalone.findtext(_q("serviceCode")),
+        request_number=element.findtext(_q("requestNumber")) or "",
+        number=element.findtext(_q("powerOfAttorneyNumber")) or "",
+        principal_iin=element.findtext(_q("principalIin")) or "",
+        representative_iin=element.findtext(_q("representativeIin")) or "",
+        service_code=element.findtext(_q("serviceCode")),
     )
     for role_ru, role_kz, iin in (
         ("доверителя", "сенім білдірушінің", request.principal_iin),

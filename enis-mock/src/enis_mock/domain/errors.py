@@ -9,12 +9,6 @@ from __future__ import annotations
 from egov_kit.errors import KitError
 
 
-class SchemaViolation(KitError):
-    """The request body does not follow contracts/enis/enis.xsd."""
-
-    code = "SCHEMA_VIOLATION"
-
-
 class PowerOfAttorneyNotFound(KitError):
     """Notary API only (the ШЭП service answers MISSING instead)."""
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from egov_kit.db import create_engine_for, create_tables, database_ready
 from egov_kit.errors import KitError
-from egov_kit.shep.host import ProviderHost
+from egov_kit.shep.provider_app import provider_lifespan
 from egov_kit.web import Readiness, healthz_router, install_error_handlers
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -42,31 +39,22 @@ def create_app(settings: Settings | None = None, *, serve_shep: bool = True) -> 
     engine = create_engine_for(settings.db_url)
     create_tables(engine, PowerOfAttorneyRow)
     uow_factory = sql_unit_of_work_factory(engine)
-    seeded = {"done": False}
+
+    def seed() -> None:
+        added = handlers.seed_test_powers_of_attorney(uow_factory)
+        log.info("test powers of attorney: %d added", added)
 
     readiness = Readiness(settings.service_name)
     readiness.add("database", lambda: database_ready(engine))
-    readiness.add("test powers of attorney", lambda: seeded["done"])
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        added = await asyncio.to_thread(handlers.seed_test_powers_of_attorney, uow_factory)
-        log.info("test powers of attorney: %d added", added)
-        seeded["done"] = True
-        host = (
-            ProviderHost(settings, sync_handlers=shep.build_shep_handlers(uow_factory))
-            if serve_shep
-            else None
-        )
-        if host is not None:
-            await host.start()
-            readiness.add("bus", lambda: host.ready)
-        try:
-            yield
-        finally:
-            if host is not None:
-                await host.stop()
-            engine.dispose()
+    lifespan = provider_lifespan(
+        settings,
+        readiness,
+        lambda: shep.build_shep_handlers(uow_factory),
+        serve_shep=serve_shep,
+        prepare=seed,
+        prepared="test powers of attorney",
+        close=engine.dispose,
+    )
 
     app = FastAPI(
         title="enis-mock — ЕНИС",

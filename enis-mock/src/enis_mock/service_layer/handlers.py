@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from egov_kit.clock import now
-from egov_kit.telemetry import span
+from egov_kit.shep.provider import ShepContext
+from egov_kit.shep.provider_app import handler_span
 from lxml import etree
 from sqlalchemy.exc import IntegrityError
 
@@ -11,7 +12,6 @@ from enis_mock.adapters import xml_body
 from enis_mock.domain.errors import DuplicatePowerOfAttorney, PowerOfAttorneyNotFound
 from enis_mock.domain.model import PowerOfAttorney, discloses_details, verify
 from enis_mock.domain.test_powers_of_attorney import seeded_powers_of_attorney
-from enis_mock.service_layer.context import ShepContext
 from enis_mock.service_layer.unit_of_work import UnitOfWorkFactory
 
 SERVICE_ID = "ENIS_PowerOfAttorneySync"
@@ -25,15 +25,7 @@ def check_power_of_attorney(
 
     A body that breaks the XSD raises SCHEMA_VIOLATION, a wrong ИИН INVALID_IIN_BIN.
     """
-    with span(
-        f"{SERVICE_ID}: power of attorney check",
-        attributes={
-            "egov.system": "enis-mock",
-            "egov.service": context.service_id,
-            "egov.message_id": context.message_id,
-            "egov.sender": context.sender_id,
-        },
-    ) as current:
+    with handler_span(f"{SERVICE_ID}: power of attorney check", context, system="enis-mock") as current:
         query = xml_body.parse_request(request)
         with uow_factory() as uow:
             power = uow.powers.get(query.number)

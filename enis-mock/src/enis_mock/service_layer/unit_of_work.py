@@ -1,53 +1,27 @@
-"""Unit of work: one session and its repository; commits when the block succeeds."""
+"""Unit of work of ЕНИС: the kit's SQL unit of work with the powers-of-attorney repository."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
+from egov_kit import uow
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from enis_mock.adapters.repository import PowerOfAttorneyRepository, SqlPowerOfAttorneyRepository
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(uow.UnitOfWork, Protocol):
     @property
     def powers(self) -> PowerOfAttorneyRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
-class SqlUnitOfWork:
-    powers: SqlPowerOfAttorneyRepository
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def __enter__(self) -> Self:
-        self.session = Session(self._engine, expire_on_commit=False)
-        self.powers = SqlPowerOfAttorneyRepository(self.session)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            if exc_type is None:
-                self.session.commit()
-            else:
-                self.session.rollback()
-        finally:
-            self.session.close()
+class SqlUnitOfWork(uow.SqlUnitOfWork):
+    powers = uow.repository(SqlPowerOfAttorneyRepository)
 
 
 def sql_unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
-    return lambda: SqlUnitOfWork(engine)
+    return SqlUnitOfWork.factory(engine)

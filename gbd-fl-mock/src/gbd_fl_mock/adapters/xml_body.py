@@ -6,44 +6,24 @@ does that); here they are checked against our XSD and read, and answers are buil
 
 from __future__ import annotations
 
-import copy
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 
 from egov_kit.clock import now
 from egov_kit.identifiers import InvalidIdentifier, is_valid, validate_iin
-from egov_kit.xml import parse_xml
+from egov_kit.xml.contracts import Contract
 from lxml import etree
 
 from gbd_fl_mock.domain import dictionaries as d
 from gbd_fl_mock.domain import geography as geo
-from gbd_fl_mock.domain.errors import SchemaViolation
 from gbd_fl_mock.domain.model import Person
 from gbd_fl_mock.domain.results import MESSAGES, LookupResult
 
-NS = "urn:egov-sandbox:gbdfl:v1"
-XSD_RELATIVE = Path("contracts") / "gbdfl" / "gbdfl.xsd"
-
-
-def _q(tag: str) -> str:
-    return f"{{{NS}}}{tag}"
-
-
-def xsd_path() -> Path:
-    """contracts/gbdfl/gbdfl.xsd of the checkout this package runs from."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / XSD_RELATIVE
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"{XSD_RELATIVE} not found above {__file__}")
-
-
-@cache
-def schema() -> etree.XMLSchema:
-    return etree.XMLSchema(parse_xml(xsd_path().read_bytes()))
+CONTRACT = Contract("gbdfl", "urn:egov-sandbox:gbdfl:v1")  # contracts/gbdfl/gbdfl.xsd
+NS = CONTRACT.namespace
+schema = CONTRACT.schema  # compiled once
+_q = CONTRACT.tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,30 +34,15 @@ class PersonRequest:
     purpose: str | None = None
 
 
-def schema_errors(element: etree._Element, root: str) -> str | None:
-    """None when ``element`` is a valid ``root`` of our XSD, else the first problem."""
-    if element.tag != _q(root):
-        return f"expected {{{NS}}}{root}, got {element.tag}"
-    try:
-        schema().assertValid(element)
-    except etree.DocumentInvalid as exc:
-        return str(exc)
-    return None
-
-
 def parse_request(element: etree._Element) -> PersonRequest:
     """Read a ``request``; named errors SCHEMA_VIOLATION and INVALID_IIN_BIN carry a 00003 answer."""
-    standalone = copy.deepcopy(element)
-    detail = schema_errors(standalone, "request")
-    if detail is not None:
-        raise SchemaViolation(
-            "Запрос не соответствует схеме contracts/gbdfl/gbdfl.xsd / "
-            f"Сұрау contracts/gbdfl/gbdfl.xsd сызбасына сәйкес емес: {detail}",
-            data=to_text(render_response(None, LookupResult.INVALID_REQUEST, None, today=None)),
-        )
-    request_number = standalone.findtext(_q("requestNumber")) or ""
-    iin = standalone.findtext(_q("iin")) or ""
-    requestor_bin = standalone.findtext(_q("requestorBin"))
+    CONTRACT.check_request(
+        element,
+        answer=lambda: to_text(render_response(None, LookupResult.INVALID_REQUEST, None, today=None)),
+    )
+    request_number = element.findtext(_q("requestNumber")) or ""
+    iin = element.findtext(_q("iin")) or ""
+    requestor_bin = element.findtext(_q("requestorBin"))
     invalid = render_response(request_number, LookupResult.INVALID_REQUEST, None, today=None)
     try:
         validate_iin(iin)
@@ -92,7 +57,7 @@ def parse_request(element: etree._Element) -> PersonRequest:
             f"Сұрау салушы ұйымның БСН {requestor_bin} дұрыс емес",
             data=to_text(invalid),
         )
-    return PersonRequest(request_number, iin, requestor_bin, standalone.findtext(_q("purpose")))
+    return PersonRequest(request_number, iin, requestor_bin, element.findtext(_q("purpose")))
 
 
 def build_request(

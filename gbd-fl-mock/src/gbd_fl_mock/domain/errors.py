@@ -9,12 +9,6 @@ from __future__ import annotations
 from egov_kit.errors import KitError
 
 
-class SchemaViolation(KitError):
-    """The request body does not follow contracts/gbdfl/gbdfl.xsd."""
-
-    code = "SCHEMA_VIOLATION"
-
-
 class PersonNotFound(KitError):
     """Admin API only: no person with this ИИН (the ШЭП service answers 00001 instead)."""
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from egov_kit.db import create_engine_for, create_tables, database_ready
-from egov_kit.shep.host import ProviderHost
+from egov_kit.shep.provider_app import provider_lifespan
 from egov_kit.web import Readiness, healthz_router, install_error_handlers
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -37,19 +34,10 @@ def create_app(settings: Settings | None = None, *, serve_shep: bool = True) -> 
     engine = create_engine_for(settings.db_url)
     create_tables(engine, PersonRow, PopulationRow)
     uow_factory = sql_unit_of_work_factory(engine)
-    populated = {"done": False}
 
-    readiness = Readiness(settings.service_name)
-    readiness.add("database", lambda: database_ready(engine))
-    readiness.add("population", lambda: populated["done"])
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        report = await asyncio.to_thread(
-            handlers.ensure_population,
-            uow_factory,
-            seed=settings.population_seed,
-            size=settings.population_size,
+    def populate() -> None:
+        report = handlers.ensure_population(
+            uow_factory, seed=settings.population_seed, size=settings.population_size
         )
         if report.created:
             log.info(
@@ -61,21 +49,18 @@ def create_app(settings: Settings | None = None, *, serve_shep: bool = True) -> 
             )
         else:
             log.info("population present: %d persons (seed %d)", report.persons, report.seed)
-        populated["done"] = True
-        host = (
-            ProviderHost(settings, sync_handlers=shep.build_shep_handlers(uow_factory))
-            if serve_shep
-            else None
-        )
-        if host is not None:
-            await host.start()
-            readiness.add("bus", lambda: host.ready)
-        try:
-            yield
-        finally:
-            if host is not None:
-                await host.stop()
-            engine.dispose()
+
+    readiness = Readiness(settings.service_name)
+    readiness.add("database", lambda: database_ready(engine))
+    lifespan = provider_lifespan(
+        settings,
+        readiness,
+        lambda: shep.build_shep_handlers(uow_factory),
+        serve_shep=serve_shep,
+        prepare=populate,
+        prepared="population",
+        close=engine.dispose,
+    )
 
     app = FastAPI(
         title="gbd-fl-mock — ГБД ФЛ",

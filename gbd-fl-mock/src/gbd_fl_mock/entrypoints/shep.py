@@ -1,21 +1,20 @@
-"""ШЭП handlers of gbd-fl-mock: serviceId → handler, bound to a unit of work, for the provider runtime.
+"""ШЭП handlers of gbd-fl-mock: serviceId → handler, bound to a unit of work.
 
-The runtime (``egov_kit.shep.provider``) consumes this system's queue, verifies the gateway's
-signature and calls the handler of the serviceId with the business element of requestData/data; it
-signs and returns the element the handler gives back. A named ``KitError`` from a handler becomes
-the ШЭП ErrorInfo.
+``egov_kit.shep.provider`` serves them: it checks the gateway's signature, seals the answer, and sends
+a named ``KitError`` back as the ШЭП ErrorInfo.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
+from egov_kit.shep.provider import SyncHandler
+
 from gbd_fl_mock.service_layer import handlers
-from gbd_fl_mock.service_layer.context import ShepHandler
 from gbd_fl_mock.service_layer.unit_of_work import UnitOfWorkFactory
 
 SERVICE_ID = handlers.SERVICE_ID
 
 
-def build_shep_handlers(uow_factory: UnitOfWorkFactory) -> dict[str, ShepHandler]:
+def build_shep_handlers(uow_factory: UnitOfWorkFactory) -> dict[str, SyncHandler]:
     return {SERVICE_ID: partial(handlers.person_by_iin, uow_factory=uow_factory)}

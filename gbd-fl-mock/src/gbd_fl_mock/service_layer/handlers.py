@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from egov_kit.clock import now
-from egov_kit.telemetry import span
+from egov_kit.shep.provider import ShepContext
+from egov_kit.shep.provider_app import handler_span
 from lxml import etree
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +20,6 @@ from gbd_fl_mock.domain.model import Person
 from gbd_fl_mock.domain.population import REFERENCE_DATE, generate_population
 from gbd_fl_mock.domain.results import lookup_result
 from gbd_fl_mock.domain.test_persons import RESERVED_IINS, TEST_PERSONS, TestPerson
-from gbd_fl_mock.service_layer.context import ShepContext
 from gbd_fl_mock.service_layer.unit_of_work import UnitOfWorkFactory
 
 SERVICE_ID = "GBDFL_UniversalServiceSync"
@@ -34,15 +34,7 @@ def person_by_iin(
     A body that breaks the XSD raises SCHEMA_VIOLATION, a wrong ИИН INVALID_IIN_BIN; both carry
     the 00003 answer as their data.
     """
-    with span(
-        f"{SERVICE_ID}: person by ИИН",
-        attributes={
-            "egov.system": "gbd-fl-mock",
-            "egov.service": context.service_id,
-            "egov.message_id": context.message_id,
-            "egov.sender": context.sender_id,
-        },
-    ) as current:
+    with handler_span(f"{SERVICE_ID}: person by ИИН", context, system="gbd-fl-mock") as current:
         query = xml_body.parse_request(request)
         with uow_factory() as uow:
             person = uow.persons.get(query.iin)
