@@ -30,7 +30,8 @@ lint: setup
 	@$(UV) run --frozen ruff format --check .
 
 typecheck: setup
-	@$(UV) run --frozen mypy kit/src cli/src nuc-mock/src gateway-shep/src gbd-fl-mock/src enis-mock/src
+	@$(UV) run --frozen mypy kit/src cli/src nuc-mock/src gateway-shep/src gbd-fl-mock/src enis-mock/src \
+		egov-portal/src phc-registry/src trace-sink/src
 
 test: setup broker lint typecheck
 	@$(UV) run --frozen pytest

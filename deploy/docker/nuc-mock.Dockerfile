@@ -32,14 +32,21 @@ COPY nuc-mock/pyproject.toml nuc-mock/pyproject.toml
 COPY gateway-shep/pyproject.toml gateway-shep/pyproject.toml
 COPY gbd-fl-mock/pyproject.toml gbd-fl-mock/pyproject.toml
 COPY enis-mock/pyproject.toml enis-mock/pyproject.toml
+COPY egov-portal/pyproject.toml egov-portal/pyproject.toml
+COPY phc-registry/pyproject.toml phc-registry/pyproject.toml
+COPY trace-sink/pyproject.toml trace-sink/pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package "${SERVICE_DIR}"
 # Then the code this service runs (egov-kit and the service itself), installed in place so the
-# checkout layout holds inside the image (/app/kit, /app/<service>, /app/contracts): code that
-# looks for the repository root or contracts/ finds them as in a checkout.
+# checkout layout holds inside the image (/app/kit, /app/<service>, /app/contracts,
+# /app/services): code that looks for the checkout root (the folder holding kit/pyproject.toml)
+# finds it as in a checkout. kit/src brings egov-kit's package data (egov_kit/static/ncalayer.js,
+# served by the portal and phc-registry); contracts/ holds the XSDs (ШЭП envelope, business
+# documents); services/ holds the regulations (egov_kit.regulations; EGOV_SERVICES_DIR overrides).
 COPY kit/src kit/src
 COPY ${SERVICE_DIR}/src ${SERVICE_DIR}/src
 COPY contracts contracts
+COPY services services
 COPY deploy/docker/healthcheck.py deploy/docker/healthcheck.py
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "${SERVICE_DIR}" \

@@ -121,11 +121,15 @@ def dockerfile_of(service: Mapping[str, Any]) -> Path:
 # --- README port table -----------------------------------------------------------------------
 
 
-def documented_ports(readme: Path = DEPLOY / "README.md") -> dict[str, set[int]]:
-    """The `## Ports` table of deploy/README.md: service name (in backticks) → ports."""
+# A row whose "what" cell says this runs with `make run` (or on the host) but is no compose service.
+OUTSIDE_COMPOSE_MARK = "not in compose"
+
+
+def _port_rows(readme: Path) -> dict[str, tuple[set[int], str]]:
+    """The `## Ports` table of deploy/README.md: service name (in backticks) → (ports, "what" cell)."""
     lines = readme.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "## Ports")
-    table: dict[str, set[int]] = {}
+    table: dict[str, tuple[set[int], str]] = {}
     for line in lines[start + 1 :]:
         if line.startswith("## "):
             break
@@ -137,8 +141,23 @@ def documented_ports(readme: Path = DEPLOY / "README.md") -> dict[str, set[int]]
         name = re.fullmatch(r"`([a-z0-9-]+)`", cells[0])
         if name is None:
             continue  # header and separator rows
-        table[name.group(1)] = {int(port) for port in re.findall(r"\d+", cells[1])}
+        what = cells[2] if len(cells) > 2 else ""
+        table[name.group(1)] = ({int(port) for port in re.findall(r"\d+", cells[1])}, what)
     return table
+
+
+def documented_ports(readme: Path = DEPLOY / "README.md") -> dict[str, set[int]]:
+    """The `## Ports` table of deploy/README.md: service name (in backticks) → ports. Includes the
+    rows of processes that are no compose service (see :func:`documented_outside_compose`)."""
+    return {name: ports for name, (ports, _what) in _port_rows(readme).items()}
+
+
+def documented_outside_compose(readme: Path = DEPLOY / "README.md") -> set[str]:
+    """Rows of the port table marked "not in compose" (`make run`'s trace-sink, the citizen's signer):
+    they have a port but compose publishes nothing for them."""
+    return {
+        name for name, (_ports, what) in _port_rows(readme).items() if OUTSIDE_COMPOSE_MARK in what.lower()
+    }
 
 
 # --- Dockerfiles -----------------------------------------------------------------------------

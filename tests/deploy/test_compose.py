@@ -22,6 +22,7 @@ from tests.deploy.deployfiles import (
     REPO,
     Dockerfile,
     dockerfile_of,
+    documented_outside_compose,
     documented_ports,
     env_names_read,
     environment_of,
@@ -115,7 +116,8 @@ def test_service_is_built_from_its_own_dockerfile(name: str) -> None:
 
 
 def test_published_ports_are_the_documented_ones() -> None:
-    table = documented_ports()
+    outside = documented_outside_compose()
+    table = {name: ports for name, ports in documented_ports().items() if name not in outside}
     published: dict[str, set[int]] = {}
     for name, service in MERGED["services"].items():
         for port in published_ports(service):
@@ -138,6 +140,21 @@ def test_image_port_is_the_documented_port(name: str) -> None:
     specs = {spec.name: spec for spec in getattr(landscape, "SERVICES", ())}
     if name in specs:
         assert (specs[name].port, specs[name].package) == (port, package_of(name))
+
+
+def test_rows_marked_outside_compose_are_not_compose_services() -> None:
+    # trace-sink (make run's span store; Jaeger holds 4317/4318 in compose) and the citizen's signer.
+    outside = documented_outside_compose()
+    assert {"trace-sink", "signer"} <= outside, outside
+    assert not outside & set(MERGED["services"]), f"{outside & set(MERGED['services'])} are in compose"
+
+
+def test_ports_agree_with_make_run() -> None:
+    # `egov run` (egov_cli.landscape.SERVICES) uses the ports of deploy/README.md's table.
+    landscape = pytest.importorskip("egov_cli.landscape")
+    table = documented_ports()
+    for spec in getattr(landscape, "SERVICES", ()):
+        assert table.get(spec.name) == {spec.port}, (spec.name, spec.port, table.get(spec.name))
 
 
 def test_no_two_services_share_a_host_port() -> None:
@@ -183,7 +200,13 @@ def test_service_environment_is_complete(name: str) -> None:
 
 
 def test_sender_passwords_default_to_the_dev_secrets() -> None:
-    systems = {"gateway-shep": "SHEP", "gbd-fl-mock": "GBDFL", "enis-mock": "ENIS"}
+    systems = {
+        "gateway-shep": "SHEP",
+        "gbd-fl-mock": "GBDFL",
+        "enis-mock": "ENIS",
+        "phc-registry": "PHC_REGISTRY",
+        "egov-portal": "EGOV_PORTAL",
+    }
     for name, system in systems.items():
         value = environment_of(OURS[name]).get("SHEP_SENDER_PASSWORD")
         assert value == f"${{SHEP_SENDER_PASSWORD_{system}:-{system.lower()}-dev-secret}}", (name, value)
@@ -271,8 +294,17 @@ def test_start_order() -> None:
 
     assert healthy_deps("nuc-mock") >= {"postgres"}
     assert healthy_deps("gateway-shep") >= {"rabbitmq", "postgres", "nuc-mock"}
-    for provider in ("gbd-fl-mock", "enis-mock"):
+    for provider in ("gbd-fl-mock", "enis-mock", "phc-registry"):
         assert healthy_deps(provider) >= {"rabbitmq", "postgres", "nuc-mock", "gateway-shep"}
+    # The portal starts after the systems it calls, as in `make run` (egov_cli.landscape stages).
+    assert healthy_deps("egov-portal") >= {
+        "rabbitmq",
+        "postgres",
+        "nuc-mock",
+        "gateway-shep",
+        "gbd-fl-mock",
+        "phc-registry",
+    }
 
 
 # --- volumes -------------------------------------------------------------------------------

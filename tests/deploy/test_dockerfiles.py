@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import re
 import subprocess
 import sys
 import threading
@@ -24,6 +26,7 @@ from tests.deploy.deployfiles import (
     documented_ports,
     is_pinned,
     package_of,
+    project_of,
     service_dockerfiles,
     workspace_members,
 )
@@ -55,6 +58,15 @@ def test_there_is_a_dockerfile_per_service() -> None:
     assert {"nuc-mock", "gateway-shep", "gbd-fl-mock", "enis-mock"} <= names
     for name in names:
         assert name in workspace_members(), f"{name}.Dockerfile names no workspace member"
+    # Every runnable workspace member (a `python -m <package>` service) has its image; the CLI and
+    # the kit are libraries/tools, not services.
+    runnable = {
+        member
+        for member in workspace_members()
+        if member not in {"kit", "cli"}
+        and (REPO / member / "src" / package_of(member) / "__main__.py").is_file()
+    }
+    assert runnable <= names, f"no deploy/docker/<service>.Dockerfile for {sorted(runnable - names)}"
 
 
 @pytest.mark.parametrize("path", SERVICE_FILES, ids=lambda p: p.name)
@@ -117,6 +129,52 @@ def test_template_copies_every_workspace_members_manifest() -> None:
     missing = [m for m in workspace_members() if f"{m}/pyproject.toml" not in copied]
     assert not missing, f"Dockerfile.service does not COPY {missing}: add the lines and re-render"
     assert {"pyproject.toml", "uv.lock"} <= copied
+
+
+def test_images_hold_the_checkout_folders_the_kit_reads() -> None:
+    # egov_kit finds contracts/ (XSDs) and services/ (regulations, egov_kit.regulations) at the
+    # checkout root, the folder holding kit/pyproject.toml: the images keep that layout under /app.
+    dockerfile = Dockerfile.read(TEMPLATE)
+    copies = {tuple(copy_sources(ins)): ins.arguments.split()[-1] for ins in dockerfile.of("COPY")}
+    for folder in ("contracts", "services", "kit/src", "kit/pyproject.toml"):
+        assert copies.get((folder,)) == folder, f"Dockerfile.service does not COPY {folder} to /app/{folder}"
+    # egov-kit's package data (ncalayer.js, served at /static/ by the portal and phc-registry) is
+    # under kit/src, so the kit/src copy brings it.
+    assert (REPO / "kit" / "src" / "egov_kit" / "static" / "ncalayer.js").is_file()
+    assert sorted((REPO / "services").glob("*.yaml")), "services/ holds no regulation"
+
+
+def _imported_top_level(root: Path) -> set[str]:
+    found: set[str] = set()
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("name", [p.name.removesuffix(".Dockerfile") for p in SERVICE_FILES])
+def test_image_holds_every_member_the_service_needs(name: str) -> None:
+    # The image copies kit/src and <service>/src only, and `uv sync --package <service>` installs
+    # the service's own dependencies: any other workspace member it needs would be missing.
+    members = {package_of(member): member for member in workspace_members()}
+    own = {package_of(name), "egov_kit"}
+    imported = (_imported_top_level(REPO / name / "src") | _imported_top_level(REPO / "kit" / "src")) & set(
+        members
+    )
+    assert imported <= own, f"{name} imports {sorted(imported - own)}, which its image does not hold"
+    dependencies = {
+        re.split(r"[\s<>=!~;\[]", dep, maxsplit=1)[0].lower()
+        for dep in project_of(name)["project"].get("dependencies", [])
+    }
+    workspace_dependencies = dependencies & {project_of(m)["project"]["name"] for m in workspace_members()}
+    assert workspace_dependencies <= {"egov-kit"}, (
+        f"{name} depends on {sorted(workspace_dependencies - {'egov-kit'})}: Dockerfile.service copies "
+        "kit/src and the service's own src only"
+    )
 
 
 # What the repository root's .dockerignore should hold (the build context is the whole checkout).

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 import typer
+from egov_kit.documents.gbdfl import SERVICE_ID, build_request
 from egov_kit.settings import CommonSettings
-from gbd_fl_mock.adapters.xml_body import build_request
 from gbd_fl_mock.domain.test_persons import TEST_PERSONS
 from rich.console import Console
 from rich.table import Table
@@ -42,7 +42,7 @@ async def bench_gateway(
 
         async def one() -> float:
             started = time.perf_counter()
-            reply = await client.send_sync("GBDFL_UniversalServiceSync", build_request(next(pick)))
+            reply = await client.send_sync(SERVICE_ID, build_request(next(pick)))
             elapsed = time.perf_counter() - started
             if reply.data is None:
                 raise AssertionError("ГБД ФЛ answered without data")

@@ -29,13 +29,19 @@ class ServiceSpec:
     port: int
     system_id: str | None = None
     stage: int = 1  # start order: all of stage 0 healthy before stage 1 starts, and so on
+    args: tuple[str, ...] = ()
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("nuc-mock", "nuc_mock", 8103, None, stage=0),
+    ServiceSpec("trace-sink", "trace_sink", 4318, None, stage=0),
     ServiceSpec("gateway-shep", "gateway_shep", 8100, "SHEP", stage=1),
+    # The citizen's side: NCALayer's port, with keys nuc-mock issues for the test persons.
+    ServiceSpec("signer", "egov_cli.signer", 13579, None, stage=1, args=("--issue-test-persons",)),
     ServiceSpec("gbd-fl-mock", "gbd_fl_mock", 8101, "GBDFL", stage=2),
     ServiceSpec("enis-mock", "enis_mock", 8102, "ENIS", stage=2),
+    ServiceSpec("phc-registry", "phc_registry", 8104, "PHC_REGISTRY", stage=2),
+    ServiceSpec("egov-portal", "egov_portal", 8000, "EGOV_PORTAL", stage=3),
 )
 
 
@@ -79,6 +85,8 @@ class Landscape:
                 "PORT": str(spec.port + self.port_offset),
                 "OTEL_SERVICE_NAME": spec.name,
                 "PYTHONUNBUFFERED": "1",
+                # Spans reach the trace-sink within half a second (the SDK's default batch is 5 s).
+                "OTEL_BSP_SCHEDULE_DELAY": os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "500"),
             }
         )
         if spec.system_id:
@@ -86,6 +94,11 @@ class Landscape:
             env["SHEP_SENDER_PASSWORD"] = os.environ.get(
                 f"SHEP_SENDER_PASSWORD_{spec.system_id}", f"{spec.system_id.lower()}-dev-secret"
             )
+        if spec.name == "egov-portal" and self._has("signer"):
+            env["PORTAL_SIGNER_URL"] = f"ws://127.0.0.1:{self.port('signer')}/"
+        if self._has("trace-sink") and "OTEL_EXPORTER_OTLP_ENDPOINT" not in self.extra_env:
+            # Every service exports its spans to the landscape's own trace-sink (read by `egov replay`).
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = self.url("trace-sink")
         env.update(self.extra_env)
         return env
 
@@ -109,7 +122,7 @@ class Landscape:
             )
         log_path = self.var_dir / "logs" / f"{spec.name}.log"
         proc = subprocess.Popen(
-            [sys.executable, "-m", spec.package],
+            [sys.executable, "-m", spec.package, *spec.args],
             env=self.env_for(spec),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

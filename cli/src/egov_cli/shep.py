@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import typer
+from egov_kit.documents import gbdfl
 from egov_kit.dsig import SignatureError, verify_envelope
 from egov_kit.errors import KitError
 from egov_kit.shep.client import ShepFault
@@ -24,7 +25,16 @@ from egov_cli.identity import CliSettings, open_client
 shep_app = typer.Typer(no_args_is_help=True)
 console = Console()
 
-PERSON_FIELDS = ("iin", "surname", "name", "patronymic", "birthDate")
+JOURNAL_COLUMNS = (
+    "id",
+    "direction",
+    "status",
+    "service_id",
+    "sender_id",
+    "recipient_id",
+    "message_id",
+    "error_code",
+)
 
 
 def _request_body(
@@ -37,10 +47,8 @@ def _request_body(
 ) -> etree._Element:
     if data is not None:
         return parse_xml(data.read_bytes())
-    if service_id == "GBDFL_UniversalServiceSync" and iin:
-        from gbd_fl_mock.adapters.xml_body import build_request
-
-        return build_request(iin)
+    if service_id == gbdfl.SERVICE_ID and iin:
+        return gbdfl.build_request(iin)
     if service_id == "ENIS_PowerOfAttorneySync" and poa:
         from enis_mock.adapters.xml_body import build_request as build_poa_request
 
@@ -104,43 +112,59 @@ def _print_fault(fault: ShepFault) -> None:
     console.print(table)
 
 
-def _local(element: etree._Element, name: str) -> etree._Element | None:
-    for child in element.iter():
-        if isinstance(child.tag, str) and etree.QName(child).localname == name:
-            return child
-    return None
-
-
-def _first(element: etree._Element, *names: str) -> etree._Element | None:
-    for name in names:
-        found = _local(element, name)
-        if found is not None:
-            return found
-    return None
-
-
 def _print_summary(answer: etree._Element) -> bool:
     """A readable table for a ГБД ФЛ or ЕНИС answer; False when the answer is of another kind."""
-    result = _first(answer, "messageResult", "result")
+    if answer.tag == gbdfl.CONTRACT.tag("response"):
+        return _print_person(answer)
+    result = next(
+        (
+            child
+            for child in answer
+            if isinstance(child.tag, str) and etree.QName(child).localname == "result"
+        ),
+        None,
+    )
     if result is None:
         return False
     table = Table(title=etree.QName(answer).namespace or "answer", show_header=False)
     for child in result:
         if isinstance(child.tag, str):
             table.add_row(etree.QName(child).localname, (child.text or "").strip())
-    person = _local(answer, "person")
+    console.print(table)
+    return True
+
+
+def _print_person(answer: etree._Element) -> bool:
+    """ГБД ФЛ's answer as the kit reads it; False (print the XML) when it breaks the contract."""
+    try:
+        lookup = gbdfl.parse_response(answer)
+    except KitError as exc:
+        console.print(f"[red]{exc.code}[/red]: {exc.message}")
+        return False
+    table = Table(title=gbdfl.NS, show_header=False)
+    table.add_row("result", f"{lookup.result} ({lookup.code})")
+    table.add_row("messageRu", lookup.message_ru)
+    table.add_row("messageKz", lookup.message_kk)
+    person = lookup.person
     if person is not None:
-        for name in (*PERSON_FIELDS, "gender", "lifeStatus", "regAddress"):
-            node = _local(person, name)
-            if node is None:
-                continue
-            value = (node.text or "").strip()
-            if not value:
-                # Dictionary values and bilingual texts: show the Russian name.
-                named = _first(node, "fullAddress", "nameRu")
-                ru = _first(named, "nameRu") if named is not None and len(named) else named
-                value = (ru.text or "").strip() if ru is not None else ""
-            table.add_row(name, value)
+        for label, value in (
+            ("iin", person.iin),
+            ("surname", person.surname),
+            ("name", person.name),
+            ("patronymic", person.patronymic or "—"),
+            ("birthDate", person.birth_date.isoformat()),
+        ):
+            table.add_row(label, value)
+        table.add_row("gender", person.gender.name_ru)
+        death = f" ({person.death_date.isoformat()})" if person.death_date else ""
+        table.add_row("lifeStatus", person.life_status.name_ru + death)
+        if person.address is not None:
+            table.add_row("regAddress", person.address.full_ru)
+        for document in person.documents:
+            until = document.valid_until.isoformat() if document.valid_until else "—"
+            table.add_row(
+                "document", f"{document.type.name_ru} {document.number} до {until}: {document.status.name_ru}"
+            )
     console.print(table)
     return True
 
@@ -162,33 +186,10 @@ def journal(
         f"{CliSettings().shep_url}/journal", params={**params, "limit": limit}, timeout=10
     ).json()
     table = Table(title="ШЭП journal")
-    for column in (
-        "id",
-        "direction",
-        "status",
-        "service_id",
-        "sender_id",
-        "recipient_id",
-        "message_id",
-        "error_code",
-    ):
+    for column in JOURNAL_COLUMNS:
         table.add_column(column)
     for entry in entries:
-        table.add_row(
-            *(
-                str(entry.get(c) or "")
-                for c in (
-                    "id",
-                    "direction",
-                    "status",
-                    "service_id",
-                    "sender_id",
-                    "recipient_id",
-                    "message_id",
-                    "error_code",
-                )
-            )
-        )
+        table.add_row(*(str(entry.get(column) or "") for column in JOURNAL_COLUMNS))
     console.print(table)
 
 

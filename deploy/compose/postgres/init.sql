@@ -5,3 +5,5 @@ CREATE DATABASE nuc_mock OWNER egov;
 CREATE DATABASE gateway_shep OWNER egov;
 CREATE DATABASE gbd_fl_mock OWNER egov;
 CREATE DATABASE enis_mock OWNER egov;
+CREATE DATABASE phc_registry OWNER egov;
+CREATE DATABASE egov_portal OWNER egov;

@@ -168,9 +168,12 @@ class JournalRepository:
         limit: int = 100,
         *,
         correlation_id: str | None = None,
+        trace_id: str | None = None,
     ) -> list[JournalEntry]:
         """Entries matching every given filter, newest first (at most ``limit``, capped at 1000)."""
         query = select(JournalEntry)
+        if trace_id is not None:
+            query = query.where(JournalEntry.trace_id == trace_id)
         if message_id is not None:
             query = query.where(JournalEntry.message_id == message_id)
         if correlation_id is not None:

@@ -38,7 +38,7 @@ class JournalEntry(GatewayTable, table=True):
     message_type: str | None = None
     status: str
     error_code: str | None = None
-    trace_id: str | None = None
+    trace_id: str | None = Field(default=None, index=True)
     created_at: str
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     raw_sha256: str
@@ -66,7 +66,7 @@ class AsyncMessage(GatewayTable, table=True):
     delivery_attempts: int = 0
     version: int = 0  # bumped by every state change (compare-and-set)
     last_error: str | None = None
-    trace_id: str | None = None
+    trace_id: str | None = Field(default=None, index=True)
     traceparent: str | None = None
     # The envelope as forwarded (re-signed by the gateway): what the recipient's queue and getMessages get.
     envelope: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service_id: str | None = None,
         sender_id: str | None = None,
         correlation_id: str | None = None,
+        trace_id: str | None = None,
         limit: int = Query(100, ge=1, le=10_000),
     ) -> JSONResponse:
         entries = state["ctx"].store.journal.search(
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sender_id=sender_id,
             limit=limit,
             correlation_id=correlation_id,
+            trace_id=trace_id,
         )
         return JSONResponse([entry_to_json(entry) for entry in entries])
 

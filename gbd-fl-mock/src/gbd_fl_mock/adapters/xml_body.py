@@ -1,18 +1,21 @@
 """XML mapping of the GBDFL_UniversalServiceSync body (contracts/gbdfl/gbdfl.xsd).
 
 Requests arrive as elements already parsed by ``egov_kit.xml.parse_xml`` (the provider runtime
-does that); here they are checked against our XSD and read, and answers are built.
+does that); here they are checked against our XSD and read, and answers are built. The client side
+(building a request, reading an answer) is the kit's :mod:`egov_kit.documents.gbdfl`;
+``build_request`` is re-exported from there for the tests and tools that import it from here.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from egov_kit.clock import now
+from egov_kit.documents.gbdfl import CONTRACT as CONTRACT
+from egov_kit.documents.gbdfl import NS as NS
+from egov_kit.documents.gbdfl import build_request as build_request
 from egov_kit.identifiers import InvalidIdentifier, is_valid, validate_iin
-from egov_kit.xml.contracts import Contract
 from lxml import etree
 
 from gbd_fl_mock.domain import dictionaries as d
@@ -20,8 +23,6 @@ from gbd_fl_mock.domain import geography as geo
 from gbd_fl_mock.domain.model import Person
 from gbd_fl_mock.domain.results import MESSAGES, LookupResult
 
-CONTRACT = Contract("gbdfl", "urn:egov-sandbox:gbdfl:v1")  # contracts/gbdfl/gbdfl.xsd
-NS = CONTRACT.namespace
 schema = CONTRACT.schema  # compiled once
 _q = CONTRACT.tag
 
@@ -58,24 +59,6 @@ def parse_request(element: etree._Element) -> PersonRequest:
             data=to_text(invalid),
         )
     return PersonRequest(request_number, iin, requestor_bin, element.findtext(_q("purpose")))
-
-
-def build_request(
-    iin: str,
-    *,
-    request_number: str | None = None,
-    requestor_bin: str | None = None,
-    purpose: str | None = None,
-) -> etree._Element:
-    """A ``request`` element, as a caller (portal, iis-gk, phc-registry) sends it."""
-    root = etree.Element(_q("request"), nsmap={None: NS})  # type: ignore[dict-item]
-    etree.SubElement(root, _q("requestNumber")).text = request_number or str(uuid.uuid4())
-    etree.SubElement(root, _q("iin")).text = iin
-    if requestor_bin is not None:
-        etree.SubElement(root, _q("requestorBin")).text = requestor_bin
-    if purpose is not None:
-        etree.SubElement(root, _q("purpose")).text = purpose
-    return root
 
 
 def to_text(element: etree._Element) -> str:

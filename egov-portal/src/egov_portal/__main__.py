@@ -1,0 +1,3 @@
+from egov_portal.entrypoints.main import main
+
+main()

@@ -1,0 +1,176 @@
+"""The portal's model: registered users, sessions, applications and their status history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class LifeStatus(StrEnum):
+    ALIVE = "alive"
+    DECEASED = "deceased"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A dictionary value of ГБД ФЛ (region, locality) with its names."""
+
+    code: str
+    name_ru: str
+    name_kk: str
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """What the portal keeps of a person's ГБД ФЛ record (fetched through ШЭП)."""
+
+    iin: str
+    surname: str
+    name: str
+    patronymic: str | None
+    life_status: LifeStatus
+    region: Place | None = None
+    locality: Place | None = None
+    address_ru: str | None = None
+    address_kk: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.surname, self.name, self.patronymic) if part)
+
+
+@dataclass
+class User:
+    iin: str
+    password_hash: str
+    phone: str
+    person: PersonRecord
+    registered_at: datetime
+    person_checked_at: datetime
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+
+@dataclass
+class Session:
+    """A server-side session; ``token_hash`` is what the database keeps of the cookie's value."""
+
+    token_hash: str
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    user_iin: str | None = None
+    traceparent: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A medical organisation (PHC) from РПН's RPN_MedicalOrganizationsSync."""
+
+    code: str
+    name_ru: str
+    name_kk: str
+    address_ru: str = ""
+    address_kk: str = ""
+    bin: str = ""
+    region_code: str = ""
+    locality_code: str = ""
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "draft"  # built, waiting for the recipient's signature
+    SUBMITTED = "submitted"  # signature posted, condition 2 under way
+    SENT = "sent"  # process 5 done: accepted by ШЭП for the provider
+    REGISTERED = "registered"  # process 6 at the provider: a number was assigned (UPDATE)
+    DONE = "done"  # process 8: the signed result (talon) arrived (RESPONSE)
+    REFUSED = "refused"  # process 4 (condition 2) or process 7 (provider's motivated refusal)
+    FAILED = "failed"  # ШЭП did not accept the request
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @property
+    def final(self) -> bool:
+        return self in (ApplicationStatus.DONE, ApplicationStatus.REFUSED, ApplicationStatus.FAILED)
+
+
+_RANK = {
+    ApplicationStatus.DRAFT: 0,
+    ApplicationStatus.SUBMITTED: 1,
+    ApplicationStatus.FAILED: 2,
+    ApplicationStatus.SENT: 2,
+    ApplicationStatus.REGISTERED: 3,
+    ApplicationStatus.DONE: 4,
+    ApplicationStatus.REFUSED: 4,
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why something was refused: a stable code and the text in both languages."""
+
+    code: str
+    ru: str
+    kk: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"code": self.code, "ru": self.ru, "kk": self.kk}
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    status: ApplicationStatus
+    at: datetime
+    step: str | None = None  # the regulation's step ("condition 2", "process 6", …)
+    number: str | None = None  # the provider's registration number
+    reason: Reason | None = None
+    message_id: str | None = None
+
+
+class ResultKind(StrEnum):
+    TALON = "talon"
+    REFUSAL = "refusal"
+
+
+@dataclass
+class Result:
+    """The provider's signed result document, exactly as received, and what its signature showed."""
+
+    kind: ResultKind
+    xml: str
+    received_at: datetime
+    fields: dict[str, object] = field(default_factory=dict)
+    signature_valid: bool = False
+    signature_error: str | None = None
+    signer: str | None = None
+
+
+@dataclass
+class Application:
+    application_id: str
+    service_id: str
+    user_iin: str
+    status: ApplicationStatus
+    created_at: datetime
+    organisation: Organisation
+    reason: str
+    unsigned_xml: str
+    signed_xml: str | None = None
+    message_id: str | None = None
+    registration_number: str | None = None
+    traceparent: str | None = None
+    refusal: Reason | None = None
+    refusal_step: str | None = None
+    result: Result | None = None
+    history: list[StatusEvent] = field(default_factory=list)
+
+    def record(self, event: StatusEvent) -> None:
+        """Add ``event`` to the history; the status only moves forward (UPDATE may come late)."""
+        self.history.append(event)
+        if event.number is not None:
+            self.registration_number = event.number
+        if event.status.rank >= self.status.rank:
+            self.status = event.status

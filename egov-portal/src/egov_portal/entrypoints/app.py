@@ -1,0 +1,182 @@
+"""FastAPI application of egov-portal: pages, the JSON API, /healthz, and the portal on ШЭП."""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from egov_kit.db import create_engine_for, create_tables, database_ready
+from egov_kit.pki import CertificateValidator
+from egov_kit.shep.host import ProviderHost
+from egov_kit.web import Readiness, healthz_router, install_error_handlers
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from egov_portal.adapters.orm import TABLES
+from egov_portal.adapters.shep import ShepPort
+from egov_portal.domain.errors import NotAuthenticated, PortalError
+from egov_portal.domain.rules import LockoutPolicy
+from egov_portal.entrypoints import shep
+from egov_portal.entrypoints.api import api_router
+from egov_portal.entrypoints.context import ASSETS_DIR, Portal, Runtime
+from egov_portal.entrypoints.limits import BodyLimit, BodyTooLarge
+from egov_portal.entrypoints.pages import error_page, pages_router, render
+from egov_portal.service_layer.accounts import Accounts
+from egov_portal.service_layer.applications import SERVICE_ID, Applications
+from egov_portal.service_layer.catalogue import Catalogue
+from egov_portal.service_layer.tracing import Steps
+from egov_portal.service_layer.unit_of_work import sql_unit_of_work_factory
+from egov_portal.settings import Settings
+
+log = logging.getLogger("egov_portal")
+
+BUS_CHECK = "bus"
+
+OPENAPI_TAGS = [
+    {
+        "name": "health",
+        "description": "Readiness: 200 once the database and the ШЭП queue consumer are ready",
+    },
+    {
+        "name": "account",
+        "description": "Registration (step 0) and authorisation (process 1, condition 1, process 2). "
+        "State-changing calls after login need the header `X-CSRF-Token` (returned by /api/login).",
+    },
+    {"name": "services", "description": "The catalogue (services/*.yaml) and the H1 form's choices"},
+    {"name": "applications", "description": "Process 3, condition 2, process 4/5, and the personal cabinet"},
+]
+
+
+def kit_static_dir() -> Path:
+    """``egov_kit/static`` (ncalayer.js), served at ``/static/``."""
+    return Path(str(importlib.resources.files("egov_kit") / "static"))
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    serve_shep: bool = True,
+    shep_client: ShepPort | None = None,
+    validator: CertificateValidator | None = None,
+) -> FastAPI:
+    """The portal; ``serve_shep=False`` leaves the bus out, and tests inject a ШЭП client and validator."""
+    settings = settings or Settings()
+    engine = create_engine_for(settings.db_url)
+    create_tables(engine, *TABLES)
+    uow_factory = sql_unit_of_work_factory(engine)
+    runtime = Runtime(shep=shep_client, validator=validator)
+    steps = Steps(SERVICE_ID, Catalogue.regulation)
+    accounts = Accounts(
+        uow=uow_factory,
+        shep=runtime.require_shep,
+        steps=steps,
+        portal_bin=settings.system_bin,
+        lockout=LockoutPolicy(settings.lockout_threshold, timedelta(minutes=settings.lockout_minutes)),
+        session_idle=timedelta(minutes=settings.session_idle_minutes),
+        session_max=timedelta(minutes=settings.session_max_minutes),
+    )
+    applications = Applications(
+        uow=uow_factory,
+        shep=runtime.require_shep,
+        validator=runtime.require_validator,
+        steps=steps,
+        max_signed_bytes=settings.max_signed_bytes,
+    )
+    portal = Portal(settings, accounts, applications, Catalogue(), runtime)
+
+    readiness = Readiness(settings.service_name)
+    readiness.add("database", lambda: database_ready(engine))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        host: ProviderHost | None = None
+        if serve_shep:
+            host = ProviderHost(settings, async_handlers=shep.build_async_handlers(applications))
+            await host.start()
+            assert host.runtime is not None and host.identity is not None
+            runtime.shep = runtime.shep or host.runtime.shep_client
+            runtime.validator = runtime.validator or host.identity.validator
+            started = host
+            readiness.add(BUS_CHECK, lambda: started.ready)
+        try:
+            yield
+        finally:
+            if host is not None:
+                await host.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="egov-portal — портал «электронного правительства»",
+        description=(
+            "Citizen portal of the sandbox: registration, authorisation, the catalogue, the H1 "
+            "application (signed with NCALayer / `egov signer`), the personal cabinet. "
+            "JSON API under /api; pages in Kazakh and Russian."
+        ),
+        version="1.0",
+        openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.exception_handler(PortalError)
+    async def _portal_error(request: Request, exc: PortalError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(exc.as_json(), status_code=exc.http_status)
+        if isinstance(exc, NotAuthenticated):
+            return RedirectResponse("/login", status_code=303)
+        return error_page(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        fields = sorted({".".join(str(p) for p in error.get("loc", ())[1:]) for error in exc.errors()})
+        names = ", ".join(f for f in fields if f) or "body"
+        return JSONResponse(
+            {
+                "error": "INVALID_REQUEST",
+                "message_ru": f"Запрос не соответствует описанию API (/docs): проверьте поля {names}",
+                "message_kk": f"Сұрау API сипаттамасына (/docs) сәйкес емес: {names} өрістерін тексеріңіз",
+                "fields": fields,
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc, BodyTooLarge):
+            return JSONResponse(exc.as_json(), status_code=413)
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/static/"):
+            return JSONResponse(
+                {"error": "HTTP_" + str(exc.status_code), "message": exc.detail}, exc.status_code
+            )
+        if exc.status_code == 404:
+            return render(request, "not_found.html", status=404)
+        return JSONResponse({"error": "HTTP_" + str(exc.status_code), "message": exc.detail}, exc.status_code)
+
+    app.include_router(healthz_router(readiness))
+    app.include_router(api_router())
+    app.include_router(pages_router())
+    app.mount("/static", StaticFiles(directory=kit_static_dir(), check_dir=False), name="static")
+    app.mount("/assets", StaticFiles(directory=ASSETS_DIR), name="assets")
+    app.add_middleware(BodyLimit, limit_for=lambda path: _api_limit(settings, path))
+
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.portal = portal
+    app.state.readiness = readiness
+    return app
+
+
+def _api_limit(settings: Settings, path: str) -> int | None:
+    """The largest JSON body of an API call (None: the route reads its own body with its own limit)."""
+    if not path.startswith("/api/"):
+        return None
+    if path.rstrip("/").endswith("/applications/H1"):
+        return settings.max_signed_bytes
+    return settings.max_form_bytes

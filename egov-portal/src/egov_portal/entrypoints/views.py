@@ -1,0 +1,100 @@
+"""JSON shapes of users, organisations and applications (the API and the pages share them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from egov_portal.domain.model import Application, Organisation, Place, StatusEvent, User
+from egov_portal.domain.refusals import PROCESS_4_TITLE_KK, PROCESS_4_TITLE_RU
+from egov_portal.domain.rules import format_phone
+
+
+def place_json(place: Place | None) -> dict[str, str] | None:
+    return None if place is None else {"code": place.code, "name_ru": place.name_ru, "name_kk": place.name_kk}
+
+
+def user_json(user: User) -> dict[str, Any]:
+    person = user.person
+    return {
+        "iin": user.iin,
+        "surname": person.surname,
+        "name": person.name,
+        "patronymic": person.patronymic,
+        "fullName": person.full_name,
+        "phone": format_phone(user.phone),
+        "region": place_json(person.region),
+        "locality": place_json(person.locality),
+        "address_ru": person.address_ru,
+        "address_kk": person.address_kk,
+    }
+
+
+def organisation_json(org: Organisation) -> dict[str, str]:
+    return {
+        "code": org.code,
+        "bin": org.bin,
+        "name_ru": org.name_ru,
+        "name_kk": org.name_kk,
+        "address_ru": org.address_ru,
+        "address_kk": org.address_kk,
+        "regionCode": org.region_code,
+        "localityCode": org.locality_code,
+    }
+
+
+def sorted_history(application: Application) -> list[StatusEvent]:
+    return sorted(application.history, key=lambda event: event.at)  # stable: equal moments keep order
+
+
+def event_json(event: StatusEvent) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": event.status.value, "at": event.at.isoformat()}
+    if event.step:
+        body["step"] = event.step
+    if event.number:
+        body["number"] = event.number
+    if event.reason is not None:
+        body["reason"] = event.reason.as_json()
+    return body
+
+
+def application_json(application: Application, *, with_documents: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "applicationId": application.application_id,
+        "serviceId": application.service_id,
+        "status": application.status.value,
+        "createdAt": application.created_at.isoformat(),
+        "organisation": organisation_json(application.organisation),
+        "reason": application.reason,
+        "registrationNumber": application.registration_number,
+        "messageId": application.message_id,
+        "history": [event_json(event) for event in sorted_history(application)],
+    }
+    if application.refusal is not None:
+        body["refusal"] = {"step": application.refusal_step, **application.refusal.as_json()}
+    result = application.result
+    if result is not None:
+        body["result"] = {
+            "kind": result.kind.value,
+            "receivedAt": result.received_at.isoformat(),
+            "signature_valid": result.signature_valid,
+            "signature_error": result.signature_error,
+            "signer": result.signer,
+            "fields": result.fields,
+            **({"xml": result.xml} if with_documents else {}),
+        }
+    return body
+
+
+def process_4_json(application: Application) -> dict[str, Any]:
+    """The process 4 refusal as the API returns it (HTTP 422)."""
+    reason = application.refusal
+    assert reason is not None
+    return {
+        "error": "SIGNATURE_NOT_CONFIRMED",
+        "message_ru": f"{PROCESS_4_TITLE_RU}: {reason.ru}",
+        "message_kk": f"{PROCESS_4_TITLE_KK}: {reason.kk}",
+        "step": "process 4",
+        "applicationId": application.application_id,
+        "status": application.status.value,
+        "reason": reason.as_json(),
+    }

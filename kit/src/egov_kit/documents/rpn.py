@@ -1,0 +1,173 @@
+"""РПН's synchronous service ``RPN_MedicalOrganizationsSync``: medical organisations serving a place.
+
+``contracts/rpn/organizations.xsd`` (namespace ``urn:egov-sandbox:rpn:organizations:v1``). The
+portal asks with a region and/or a locality code (ГБД ФЛ's codes, as in a person's regAddress) and
+gets the PHC organisations with their territorial sections, for the H1 form (seed 000 §10 process 3)::
+
+    reply = await client.send_sync(SERVICE_ID, build_request(locality_code="311001000"))
+    organisations = parse_response(reply.data).organisations
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from egov_kit.clock import now
+from egov_kit.documents import _xml as x
+from egov_kit.xml.contracts import Contract
+
+NS = "urn:egov-sandbox:rpn:organizations:v1"
+CONTRACT = Contract("rpn", NS, "organizations.xsd")
+SERVICE_ID = "RPN_MedicalOrganizationsSync"
+
+
+@dataclass(frozen=True, slots=True)
+class Street:
+    name_ru: str
+    name_kk: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionInfo:
+    """A territorial section: it serves one locality, all of it (no streets) or the listed streets."""
+
+    number: str
+    name_ru: str
+    name_kk: str
+    locality_code: str
+    locality_ru: str
+    locality_kk: str
+    streets: tuple[Street, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationInfo:
+    code: str
+    bin: str
+    name_ru: str
+    name_kk: str
+    address_ru: str
+    address_kk: str
+    region_code: str
+    locality_code: str
+    sections: tuple[SectionInfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationsRequest:
+    request_number: str
+    region_code: str | None = None
+    locality_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationsResponse:
+    request_number: str
+    response_date: datetime
+    organisations: tuple[OrganisationInfo, ...]
+
+
+def build_request(
+    *, region_code: str | None = None, locality_code: str | None = None, request_number: str | None = None
+) -> etree._Element:
+    root = x.root(CONTRACT, "request")
+    x.add(root, CONTRACT, "requestNumber", request_number or str(uuid.uuid4()))
+    x.add(root, CONTRACT, "regionCode", region_code)
+    x.add(root, CONTRACT, "localityCode", locality_code)
+    x.check(root, CONTRACT, "request", "Запрос", "Сұрау")
+    return root
+
+
+def parse_request(element: etree._Element) -> OrganisationsRequest:
+    x.check(element, CONTRACT, "request", "Запрос", "Сұрау")
+    return OrganisationsRequest(
+        request_number=x.required_text(element, CONTRACT, "requestNumber"),
+        region_code=x.text(element, CONTRACT, "regionCode"),
+        locality_code=x.text(element, CONTRACT, "localityCode"),
+    )
+
+
+def build_response(
+    request_number: str, organisations: Iterable[OrganisationInfo], *, answered_at: datetime | None = None
+) -> etree._Element:
+    root = x.root(CONTRACT, "response")
+    x.add(root, CONTRACT, "requestNumber", request_number)
+    x.add(root, CONTRACT, "responseDate", x.xs_datetime(answered_at or now()))
+    holder = x.node(root, CONTRACT, "organisations")
+    for organisation in organisations:
+        item = x.node(holder, CONTRACT, "organisation")
+        x.add(item, CONTRACT, "code", organisation.code)
+        x.add(item, CONTRACT, "bin", organisation.bin)
+        x.add(item, CONTRACT, "nameRu", organisation.name_ru)
+        x.add(item, CONTRACT, "nameKk", organisation.name_kk)
+        x.add(item, CONTRACT, "addressRu", organisation.address_ru)
+        x.add(item, CONTRACT, "addressKk", organisation.address_kk)
+        x.add(item, CONTRACT, "regionCode", organisation.region_code)
+        x.add(item, CONTRACT, "localityCode", organisation.locality_code)
+        sections = x.node(item, CONTRACT, "sections")
+        for section in organisation.sections:
+            node = x.node(sections, CONTRACT, "section")
+            x.add(node, CONTRACT, "number", section.number)
+            x.add(node, CONTRACT, "nameRu", section.name_ru)
+            x.add(node, CONTRACT, "nameKk", section.name_kk)
+            x.add(node, CONTRACT, "localityCode", section.locality_code)
+            x.add(node, CONTRACT, "localityRu", section.locality_ru)
+            x.add(node, CONTRACT, "localityKk", section.locality_kk)
+            if section.streets:
+                streets = x.node(node, CONTRACT, "streets")
+                for street in section.streets:
+                    street_node = x.node(streets, CONTRACT, "street")
+                    x.add(street_node, CONTRACT, "nameRu", street.name_ru)
+                    x.add(street_node, CONTRACT, "nameKk", street.name_kk)
+    x.check(root, CONTRACT, "response", "Ответ", "Жауап")
+    return root
+
+
+def _section(node: etree._Element) -> SectionInfo:
+    streets_node = x.child(node, CONTRACT, "streets")
+    streets: tuple[Street, ...] = ()
+    if streets_node is not None:
+        streets = tuple(
+            Street(x.required_text(item, CONTRACT, "nameRu"), x.required_text(item, CONTRACT, "nameKk"))
+            for item in streets_node.iterchildren(CONTRACT.tag("street"))
+        )
+    return SectionInfo(
+        number=x.required_text(node, CONTRACT, "number"),
+        name_ru=x.required_text(node, CONTRACT, "nameRu"),
+        name_kk=x.required_text(node, CONTRACT, "nameKk"),
+        locality_code=x.required_text(node, CONTRACT, "localityCode"),
+        locality_ru=x.required_text(node, CONTRACT, "localityRu"),
+        locality_kk=x.required_text(node, CONTRACT, "localityKk"),
+        streets=streets,
+    )
+
+
+def parse_response(element: etree._Element) -> OrganisationsResponse:
+    x.check(element, CONTRACT, "response", "Ответ", "Жауап")
+    holder = x.required_child(element, CONTRACT, "organisations")
+    organisations = []
+    for item in holder.iterchildren(CONTRACT.tag("organisation")):
+        sections = x.required_child(item, CONTRACT, "sections")
+        organisations.append(
+            OrganisationInfo(
+                code=x.required_text(item, CONTRACT, "code"),
+                bin=x.required_text(item, CONTRACT, "bin"),
+                name_ru=x.required_text(item, CONTRACT, "nameRu"),
+                name_kk=x.required_text(item, CONTRACT, "nameKk"),
+                address_ru=x.required_text(item, CONTRACT, "addressRu"),
+                address_kk=x.required_text(item, CONTRACT, "addressKk"),
+                region_code=x.required_text(item, CONTRACT, "regionCode"),
+                locality_code=x.required_text(item, CONTRACT, "localityCode"),
+                sections=tuple(_section(node) for node in sections.iterchildren(CONTRACT.tag("section"))),
+            )
+        )
+    return OrganisationsResponse(
+        request_number=x.required_text(element, CONTRACT, "requestNumber"),
+        response_date=x.read_datetime(x.required_text(element, CONTRACT, "responseDate")),
+        organisations=tuple(organisations),
+    )

@@ -1,0 +1,3 @@
+from phc_registry.entrypoints.main import main
+
+main()

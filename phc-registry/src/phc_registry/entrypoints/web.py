@@ -1,0 +1,105 @@
+"""Shared pieces of the workstation's HTTP side: cookies, language, templates, error statuses."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from egov_kit.errors import KitError
+from egov_kit.telemetry import extracted
+from fastapi import Request, Response
+from fastapi.templating import Jinja2Templates
+
+from phc_registry.entrypoints.i18n import DEFAULT_LANG, LANG_COOKIE, TEXTS, pick_lang, translate
+from phc_registry.service_layer.workstation import WorkstationUser
+from phc_registry.settings import Settings
+
+SESSION_COOKIE = "phc_session"
+LOGIN_CSRF_COOKIE = "phc_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+STATUS_BY_CODE: dict[str, int] = {
+    "NOT_AUTHENTICATED": 401,
+    "INVALID_CREDENTIALS": 401,
+    "CSRF_REJECTED": 403,
+    "SIGNER_NOT_AUTHORISED": 403,
+    "APPLICATION_NOT_FOUND": 404,
+    "LOOKUP_REQUIRED": 409,
+    "APPLICATION_MISMATCH": 409,
+    "SCAN_TOO_LARGE": 413,
+    "SCAN_TYPE_NOT_ALLOWED": 415,
+    "ACCOUNT_LOCKED": 423,
+    "SERVICE_NOT_READY": 503,
+}
+
+
+def error_status(exc: KitError) -> int:
+    if not exc.exposed:
+        return 500
+    return STATUS_BY_CODE.get(exc.code, 400)
+
+
+def lang_of(request: Request) -> str:
+    return (
+        pick_lang(request.query_params.get("lang"))
+        or pick_lang(request.cookies.get(LANG_COOKIE))
+        or DEFAULT_LANG
+    )
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
+    )
+
+
+def page(
+    request: Request,
+    name: str,
+    *,
+    user: WorkstationUser | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    lang = lang_of(request)
+    other = "kk" if lang == "ru" else "ru"
+    query = dict(request.query_params)
+    query["lang"] = other
+    switch = request.url.path + "?" + urlencode(query)
+    values: dict[str, Any] = {
+        "lang": lang,
+        "other_lang": other,
+        "switch_url": switch,
+        "t": lambda key: translate(key, lang),
+        "user": user,
+        "csrf": user.csrf_token if user else None,
+        "texts": TEXTS,
+    }
+    values.update(context)
+    return templates.TemplateResponse(request, name, values, status_code=status_code)
+
+
+@contextlib.contextmanager
+def in_session_trace(user: WorkstationUser) -> Iterator[None]:
+    """Continue the trace the session started at login (one session, one trace)."""
+    with extracted(user.trace):
+        yield

@@ -1,0 +1,367 @@
+"""What both channels of H1 share: registering an application, refusing it, attaching the person.
+
+* :func:`register` — process 6 / step 6: store the application with a number ``RPN-<year>-<6
+  digits>``; idempotent by applicationId (a redelivered or resubmitted application keeps its number).
+* :func:`refuse` — process 7 / step 7: the motivated refusal naming its ground, signed by the
+  organisation's authorised person.
+* :func:`attach` — process 8 / step 8: the new attachment closes the previous one (history kept),
+  the talon is signed by the organisation's authorised person.
+
+These are plain functions over a unit of work (the database is synchronous); the channels call them
+in a worker thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from egov_kit.clock import now
+from egov_kit.documents.h1 import (
+    STATUSES,
+    Application,
+    ApplicationStatus,
+    Bilingual,
+    Doctor,
+    Organisation,
+    Refusal,
+    Status,
+    Talon,
+    TalonRecipient,
+    build_refusal,
+    build_status,
+    build_talon,
+    sign_with,
+    to_text,
+)
+from egov_kit.pki import KeyPair
+from egov_kit.xml import parse_xml
+from lxml import etree
+from sqlalchemy.exc import IntegrityError
+
+from phc_registry.adapters.orm import ApplicationRow
+from phc_registry.domain import grounds as g
+from phc_registry.domain import seed
+from phc_registry.domain.errors import AlreadyAttached, ApplicationNotFound
+from phc_registry.domain.grounds import Violation
+from phc_registry.domain.model import Attachment, MedicalOrganisation, Person
+from phc_registry.domain.rules import Accepted
+from phc_registry.service_layer import steps
+from phc_registry.service_layer.runtime import PhcRuntime
+from phc_registry.service_layer.unit_of_work import UnitOfWorkFactory
+
+REGISTRY_CODE = "RPN"
+
+STATUS_MESSAGES: dict[str, Bilingual] = {
+    "REGISTERED": Bilingual(
+        "Заявление зарегистрировано, присвоен номер {number}",
+        "Өтініш тіркелді, {number} нөмірі берілді",
+    ),
+    "ATTACHED": Bilingual(
+        "Прикрепление оформлено, талон {talon} выдан",
+        "Бекіту ресімделді, {talon} талоны берілді",
+    ),
+    "REFUSED": Bilingual(
+        "Мотивированный отказ: {ground}",
+        "Дәлелді бас тарту: {ground}",
+    ),
+}
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """Stored moments are UTC; SQLite hands them back naive."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def registration_number(year: int, sequence: int) -> str:
+    return f"RPN-{year}-{sequence:06d}"
+
+
+def talon_number(year: int, sequence: int) -> str:
+    return f"T-{year}-{sequence:06d}"
+
+
+def document_organisation(organisation: MedicalOrganisation) -> Organisation:
+    return Organisation(
+        organisation.code,
+        organisation.bin,
+        organisation.name_ru,
+        organisation.name_kk,
+        organisation.address_ru,
+        organisation.address_kk,
+    )
+
+
+def registry_organisation(system_bin: str) -> Organisation:
+    """The register itself, in whose name it refuses what no organisation can answer."""
+    return Organisation(
+        REGISTRY_CODE,
+        system_bin,
+        "Регистр прикрепленного населения",
+        "Бекітілген халық тіркелімі",
+        "г. Астана",
+        "Астана қ.",
+    )
+
+
+def _entry(status: str, note: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"status": status, "at": now().isoformat(timespec="seconds")}
+    if note:
+        entry["note"] = note
+    return entry
+
+
+@dataclass(frozen=True)
+class Registration:
+    row: ApplicationRow
+    created: bool
+
+
+def register(
+    uow_factory: UnitOfWorkFactory,
+    application: Application,
+    signed_xml: str,
+    *,
+    sender_id: str | None = None,
+    message_id: str | None = None,
+    registered_by: str | None = None,
+    signer: str | None = None,
+) -> Registration:
+    """Process 6 / step 6: the application with its registration number, once per applicationId."""
+    try:
+        with uow_factory() as uow:
+            existing = uow.applications.get(application.application_id)
+            if existing is not None:
+                return Registration(existing, False)
+            moment = now()
+            number = registration_number(moment.year, uow.counters.next(f"RPN-{moment.year}"))
+            row = ApplicationRow(
+                application_id=application.application_id,
+                registration_number=number,
+                channel=application.channel,
+                recipient_iin=application.recipient.iin,
+                recipient_name=application.recipient.full_name,
+                organisation=application.organisation_code,
+                section=application.section_number,
+                reason=application.reason,
+                status="REGISTERED",
+                registered_at=moment.astimezone(UTC),
+                history=[_entry("REGISTERED", number)],
+                sender_id=sender_id,
+                message_id=message_id,
+                registered_by=registered_by,
+                signer=signer,
+                signed_xml=signed_xml,
+            )
+            uow.applications.add(row)
+            return Registration(row, True)
+    except IntegrityError:
+        # registered concurrently (a duplicate delivered at the same time): the first one wins
+        with uow_factory() as uow:
+            existing = uow.applications.get(application.application_id)
+        if existing is None:
+            raise
+        return Registration(existing, False)
+
+
+def get(uow_factory: UnitOfWorkFactory, application_id: str) -> ApplicationRow:
+    with uow_factory() as uow:
+        row = uow.applications.get(application_id)
+    if row is None:
+        raise ApplicationNotFound(
+            f"Заявление {application_id} не найдено / {application_id} өтініші табылмады", data=application_id
+        )
+    return row
+
+
+def by_number(uow_factory: UnitOfWorkFactory, registration_number: str) -> ApplicationRow:
+    with uow_factory() as uow:
+        row = uow.applications.by_number(registration_number)
+    if row is None:
+        raise ApplicationNotFound(
+            f"Заявление {registration_number} не найдено / {registration_number} өтініші табылмады",
+            data=registration_number,
+        )
+    return row
+
+
+def mark_sent(uow_factory: UnitOfWorkFactory, application_id: str, *, update: bool = False) -> None:
+    with uow_factory() as uow:
+        row = uow.applications.get(application_id)
+        if row is None:
+            return
+        if update:
+            row.update_sent_at = now().astimezone(UTC)
+        else:
+            row.response_sent_at = now().astimezone(UTC)
+        uow.applications.add(row)
+
+
+def status_document(row: ApplicationRow, *, status: Status | None = None) -> etree._Element:
+    """The ``status`` body of an UPDATE: the application's status, or ``status`` (REGISTERED)."""
+    status = status or _status(row.status)
+    template = STATUS_MESSAGES[status]
+    values = {"number": row.registration_number, "talon": row.result_number or "", "ground": row.ground or ""}
+    if status == "REFUSED" and row.ground:
+        wording = steps.ground(row.ground)
+        message = Bilingual(
+            template.ru.format(**{**values, "ground": wording.ru}),
+            template.kk.format(**{**values, "ground": wording.kk}),
+        )
+    else:
+        message = Bilingual(template.ru.format(**values), template.kk.format(**values))
+    return build_status(
+        ApplicationStatus(
+            application_id=row.application_id,
+            registration_number=row.registration_number,
+            status=status,
+            status_at=_status_at(row, status),
+            message=message,
+        )
+    )
+
+
+def _status_at(row: ApplicationRow, status: Status) -> datetime:
+    """When the application got ``status`` (its history), the registration moment for REGISTERED."""
+    if status != "REGISTERED":
+        for entry in reversed(row.history):
+            if entry.get("status") == status and entry.get("at"):
+                return datetime.fromisoformat(str(entry["at"]))
+    return utc(row.registered_at) or now()
+
+
+def _status(value: str) -> Status:
+    for known in STATUSES:
+        if known == value:
+            return known
+    raise ValueError(f"unknown status {value!r}")
+
+
+def result_document(row: ApplicationRow) -> etree._Element:
+    if row.result_xml is None:
+        raise ApplicationNotFound(f"{row.registration_number}: no result yet / әлі нәтиже жоқ")
+    return parse_xml(row.result_xml.encode("utf-8"))
+
+
+def _signer(runtime: PhcRuntime, organisation: MedicalOrganisation | None) -> KeyPair:
+    if organisation is not None:
+        return runtime.signers.for_organisation(organisation.code)
+    if runtime.registry_keypair is None:
+        raise RuntimeError("no key to sign in the register's own name")
+    return runtime.registry_keypair
+
+
+def refusal_document(
+    runtime: PhcRuntime,
+    violation: Violation,
+    *,
+    recipient_iin: str | None,
+    organisation: MedicalOrganisation | None,
+    registration_number: str | None = None,
+    application_id: str | None = None,
+) -> etree._Element:
+    """A signed motivated refusal (the ground's wording is the regulation's)."""
+    element = build_refusal(
+        Refusal(
+            recipient_iin=recipient_iin,
+            organisation=document_organisation(organisation)
+            if organisation is not None
+            else registry_organisation(runtime.system_bin),
+            ground=steps.ground(violation.ground),
+            details=Bilingual(violation.details_ru, violation.details_kk),
+            issued_at=now(),
+            registration_number=registration_number,
+            application_id=application_id,
+        )
+    )
+    return sign_with(element, _signer(runtime, organisation))
+
+
+def refuse(runtime: PhcRuntime, application_id: str, violation: Violation) -> ApplicationRow:
+    """Process 7 / step 7: store the signed refusal; the application becomes REFUSED."""
+    with runtime.uow_factory() as uow:
+        row = uow.applications.get(application_id)
+        if row is None:
+            raise ApplicationNotFound(f"{application_id}: not registered")
+        if row.result_xml is not None:
+            return row
+        organisation = seed.organisation(row.organisation)
+        element = refusal_document(
+            runtime,
+            violation,
+            recipient_iin=row.recipient_iin,
+            organisation=organisation,
+            registration_number=row.registration_number,
+            application_id=row.application_id,
+        )
+        row.status = "REFUSED"
+        row.ground = violation.ground
+        row.result_kind = "refusal"
+        row.result_xml = to_text(element)
+        row.history = [*row.history, _entry("REFUSED", violation.ground)]
+        uow.applications.add(row)
+        return row
+
+
+def attach(runtime: PhcRuntime, application_id: str, accepted: Accepted, person: Person) -> ApplicationRow:
+    """Process 8 / step 8: close the previous attachment, attach, sign the talon; ATTACHED.
+
+    When the person got attached to the same organisation in the meantime, the application is
+    refused with ``ALREADY_ATTACHED`` instead.
+    """
+    organisation = accepted.organisation
+    try:
+        with runtime.uow_factory() as uow:
+            row = uow.applications.get(application_id)
+            if row is None:
+                raise ApplicationNotFound(f"{application_id}: not registered")
+            if row.result_xml is not None:
+                return row
+            history = uow.attachments.history(person.iin)
+            moment = now()
+            number = talon_number(moment.year, uow.counters.next(f"T-{moment.year}"))
+            doctor = accepted.doctor
+            attachment = Attachment(
+                iin=person.iin,
+                organisation=organisation.code,
+                section=accepted.section.number,
+                doctor=doctor.full_name if doctor else "—",
+                attached_from=moment.date(),
+                registration_number=row.registration_number,
+                talon_number=number,
+                application_id=row.application_id,
+            )
+            history.attach(attachment)
+            uow.attachments.save(history)
+            talon = build_talon(
+                Talon(
+                    talon_number=number,
+                    registration_number=row.registration_number,
+                    application_id=row.application_id,
+                    recipient=TalonRecipient(person.iin, person.full_name, person.birth_date),
+                    organisation=document_organisation(organisation),
+                    section=accepted.section.number,
+                    doctor=Doctor(
+                        doctor.full_name if doctor else "—",
+                        doctor.position_ru if doctor else "Врач участка",
+                        doctor.position_kk if doctor else "Учаске дәрігері",
+                    ),
+                    attached_from=moment.date(),
+                    issued_at=moment,
+                )
+            )
+            sign_with(talon, runtime.signers.for_organisation(organisation.code))
+            row.status = "ATTACHED"
+            row.section = accepted.section.number
+            row.result_kind = "talon"
+            row.result_number = number
+            row.result_xml = to_text(talon)
+            row.history = [*row.history, _entry("ATTACHED", number)]
+            uow.applications.add(row)
+            return row
+    except AlreadyAttached as exc:
+        ru, _, kk = exc.message.partition(" / ")
+        return refuse(runtime, application_id, Violation(g.ALREADY_ATTACHED, ru, kk or ru))

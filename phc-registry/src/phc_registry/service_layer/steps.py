@@ -1,0 +1,68 @@
+"""The steps of H1 that РПН carries out, as the regulation (``services/h1_phc_attachment.yaml``) names them.
+
+Every step runs inside its span (``"<step id>: <title_en>"``, see
+:meth:`egov_kit.regulations.Regulation.step_span`) so a trace reads like the seed's diagram:
+
+* portal channel (seed 000 §10): process 6 (register, number, UPDATE), condition 3 (the checks),
+  process 7 (motivated refusal) or process 8 (talon), each a RESPONSE;
+* provider channel (seed 002 table 2): step 1 (log in) … step 8 (the paper talon).
+
+``application`` on a span is the applicationId; the registration number, once assigned, is the
+attribute ``egov.registration_number``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from egov_kit.documents.h1 import Ground
+from egov_kit.regulations import Regulation, load_regulation
+from opentelemetry.trace import Span
+
+REGULATION_ID = "H1"
+SYSTEM = "phc-registry"
+
+PORTAL = "portal"
+PROVIDER = "provider"
+
+PROCESS_6 = "process 6"
+CONDITION_3 = "condition 3"
+PROCESS_7 = "process 7"
+PROCESS_8 = "process 8"
+
+STEP_1 = "step 1"  # log in with ИИН and password
+STEP_2 = "step 2"  # choose the service
+STEP_3 = "step 3"  # ask ГБД ФЛ
+STEP_4 = "step 4"  # no data in ГБД ФЛ: motivated refusal
+STEP_5 = "step 5"  # fill in the form, attach scans, sign
+STEP_6 = "step 6"  # register with a number
+STEP_7 = "step 7"  # motivated refusal
+STEP_8 = "step 8"  # paper talon
+
+
+def regulation() -> Regulation:
+    return load_regulation(REGULATION_ID)
+
+
+@contextmanager
+def step(channel: str, step_id: str, *, application: str | None = None, **attributes: Any) -> Iterator[Span]:
+    """The span of one step of H1 carried out by РПН."""
+    extra = {f"egov.{key}": value for key, value in attributes.items() if value is not None}
+    with regulation().step_span(
+        channel, step_id, system=SYSTEM, application=application, attributes=extra
+    ) as current:
+        yield current
+
+
+def ground(code: str) -> Ground:
+    """A refusal ground with the regulation's wording."""
+    found = regulation().refusal_ground(code)
+    return Ground(found.code, found.ru, found.kk)
+
+
+def service_names() -> tuple[str, str]:
+    """The service's name (ru, kk) for the workstation's choice of service (step 2)."""
+    names = regulation().names
+    return names.ru, names.kk

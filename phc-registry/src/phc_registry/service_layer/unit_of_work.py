@@ -1,0 +1,54 @@
+"""Unit of work of РПН: the kit's SQL unit of work with РПН's repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from egov_kit import uow
+from sqlalchemy.engine import Engine
+
+from phc_registry.adapters.repository import (
+    AccountRepository,
+    ApplicationRepository,
+    AttachmentRepository,
+    CounterRepository,
+    ScanRepository,
+    SessionRepository,
+)
+
+
+class UnitOfWork(uow.UnitOfWork, Protocol):
+    @property
+    def attachments(self) -> AttachmentRepository: ...
+
+    @property
+    def applications(self) -> ApplicationRepository: ...
+
+    @property
+    def counters(self) -> CounterRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def scans(self) -> ScanRepository: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class SqlUnitOfWork(uow.SqlUnitOfWork):
+    attachments = uow.repository(AttachmentRepository)
+    applications = uow.repository(ApplicationRepository)
+    counters = uow.repository(CounterRepository)
+    accounts = uow.repository(AccountRepository)
+    sessions = uow.repository(SessionRepository)
+    scans = uow.repository(ScanRepository)
+
+
+def sql_unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
+    return SqlUnitOfWork.factory(engine)
