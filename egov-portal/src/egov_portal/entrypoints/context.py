@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from egov_portal.adapters.shep import ShepPort
 from egov_portal.domain.errors import NotReady
 from egov_portal.domain.model import Session, User
+from egov_portal.entrypoints.formatting import templates_with_filters
 from egov_portal.service_layer.accounts import Accounts
 from egov_portal.service_layer.applications import Applications
 from egov_portal.service_layer.catalogue import Catalogue
@@ -57,7 +58,7 @@ class Portal:
     applications: Applications
     catalogue: Catalogue
     runtime: Runtime
-    templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES_DIR)))
+    templates: Jinja2Templates = field(default_factory=lambda: templates_with_filters(str(TEMPLATES_DIR)))
 
 
 def portal(request: Request) -> Portal:
