@@ -37,7 +37,7 @@ lint: setup
 
 typecheck: setup
 	@$(UV) run --frozen mypy kit/src cli/src nuc-mock/src gateway-shep/src gbd-fl-mock/src enis-mock/src \
-		egov-portal/src phc-registry/src trace-sink/src
+		egov-portal/src phc-registry/src trace-sink/src sms-gateway/src
 
 test: setup broker chromium lint typecheck
 	@$(UV) run --frozen pytest

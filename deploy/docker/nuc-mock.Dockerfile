@@ -35,6 +35,7 @@ COPY enis-mock/pyproject.toml enis-mock/pyproject.toml
 COPY egov-portal/pyproject.toml egov-portal/pyproject.toml
 COPY phc-registry/pyproject.toml phc-registry/pyproject.toml
 COPY trace-sink/pyproject.toml trace-sink/pyproject.toml
+COPY sms-gateway/pyproject.toml sms-gateway/pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package "${SERVICE_DIR}"
 # Then the code this service runs (egov-kit and the service itself), installed in place so the

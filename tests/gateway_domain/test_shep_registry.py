@@ -76,6 +76,7 @@ def test_bundled_registry_has_the_systems_services_and_valid_bins(registry: Regi
         "GBDFL_UniversalServiceSync",
         "ENIS_PowerOfAttorneySync",
         "RPN_MedicalOrganizationsSync",
+        "RPN_DoctorScheduleSync",
         *ASYNC_SERVICES,
         *TEST_SERVICES,
     }
@@ -297,6 +298,8 @@ def test_certificate_binding(registry: Registry) -> None:
         ("ARM_RSHEP", "ENIS_PowerOfAttorneySync", "ENIS"),
         ("EGOV_PORTAL", "RPN_Attachment", "PHC_REGISTRY"),
         ("EGOV_PORTAL", "RPN_Appointment", "PHC_REGISTRY"),
+        ("EGOV_PORTAL", "RPN_DoctorScheduleSync", "PHC_REGISTRY"),
+        ("TEST_INTEGRATOR", "RPN_DoctorScheduleSync", "PHC_REGISTRY"),
         ("EGOV_PORTAL", "PHC_SanatoriumCard", "PHC_REGISTRY"),
         ("TEST_INTEGRATOR", "GBDFL_UniversalServiceSync", "GBDFL"),
         ("TEST_INTEGRATOR", "ENIS_PowerOfAttorneySync", "ENIS"),

@@ -143,6 +143,47 @@ async def test_the_host_stops_even_when_the_app_fails(
     assert closed == [True]
 
 
+async def test_async_handlers_and_the_hooks_around_the_host(
+    settings: SystemSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[tuple[FakeHost, Mapping[str, Any]]] = []
+
+    def make(
+        settings: SystemSettings,
+        *,
+        sync_handlers: Mapping[str, SyncHandler],
+        async_handlers: Mapping[str, Any],
+    ) -> FakeHost:
+        host = FakeHost(settings, sync_handlers)
+        made.append((host, async_handlers))
+        return host
+
+    monkeypatch.setattr(provider_app, "ProviderHost", make)
+    readiness = Readiness("kit-support")
+    events: list[str] = []
+
+    async def before_host() -> None:
+        events.append("before host")
+
+    def on_started(host: Any) -> None:
+        events.append(f"started: {host.events}, bus check {'bus' in readiness.checks}")
+
+    lifespan = provider_lifespan(
+        settings,
+        readiness,
+        dict,
+        async_handlers_factory=lambda: {"KIT_Async": handler},
+        before_host=before_host,
+        on_started=on_started,
+    )
+    async with lifespan(FastAPI()):
+        [(host, async_handlers)] = made
+        assert set(async_handlers) == {"KIT_Async"} and host.sync_handlers == {}
+        assert events == ["before host", "started: ['start'], bus check False"]
+        assert await readiness.evaluate() == {"bus": True}
+    assert host.events == ["start", "stop"]
+
+
 @pytest.fixture
 def recording() -> None:
     """A real tracer provider, so spans keep their attributes and status (set up once per process)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from egov_kit.pki import (
     SubjectSpec,
     TrustStore,
     TrustStoreUnavailable,
+    ensure_identity,
     ensure_system_identity,
     fetch_trust,
     load_trust,
@@ -21,7 +23,7 @@ from egov_kit.pki import (
 )
 from egov_kit.pki.issue import issue_key_pair
 
-from tests.pki.support import BIN, BIN_2, NUC_URL, FaultyTransport, Nuc, rogue_ca
+from tests.pki.support import BIN, BIN_2, IIN, NUC_URL, FaultyTransport, Nuc, rogue_ca
 
 
 async def test_fetch_trust_downloads_once_and_caches(nuc: Nuc, tmp_path: Path) -> None:
@@ -155,3 +157,52 @@ async def test_unreachable_real_network_is_a_named_error(tmp_path: Path) -> None
             transport=transport,
             wait_seconds=0,
         )
+
+
+async def test_ensure_identity_enrols_an_employee_and_reuses_it_while_it_fits(
+    nuc: Nuc, tmp_path: Path
+) -> None:
+    await fetch_trust(NUC_URL, tmp_path, transport=nuc.transport)
+    counting = FaultyTransport(nuc.transport)
+    subject = SubjectSpec(
+        "employee",
+        iin=IIN,
+        bin=BIN,
+        surname="Иванов",
+        given_name="Иван",
+        organisation="ГКП «Поликлиника»",
+        roles=frozenset({"right_of_signature"}),
+    )
+    directory = tmp_path / "signers" / "ORG-1"
+    pair = await ensure_identity(
+        subject, directory=directory, nuc_url=NUC_URL, var_dir=tmp_path, key_kind="ec", transport=counting
+    )
+    identity = pair.identity()
+    assert (identity.kind, identity.iin, identity.bin) == ("employee", IIN, BIN)
+    assert "right_of_signature" in identity.roles
+    assert KeyPair.load(directory).certificate == pair.certificate
+    assert counting.calls == ["/api/certificates"]
+    again = await ensure_identity(
+        subject, directory=directory, nuc_url=NUC_URL, var_dir=tmp_path, key_kind="ec", transport=counting
+    )
+    assert again.certificate == pair.certificate and counting.calls == ["/api/certificates"]
+    # Asked with a role the stored certificate lacks, or for another organisation: enrolled again.
+    hr = replace(subject, roles=frozenset({"hr"}))
+    renewed = await ensure_identity(hr, directory=directory, nuc_url=NUC_URL, transport=counting)
+    assert renewed.certificate != pair.certificate and "hr" in renewed.identity().roles
+    moved = await ensure_identity(
+        replace(hr, bin=BIN_2), directory=directory, nuc_url=NUC_URL, transport=counting
+    )
+    assert moved.identity().bin == BIN_2
+    assert len(counting.calls) == 3
+
+
+async def test_ensure_identity_with_a_client_of_the_caller(nuc: Nuc, tmp_path: Path) -> None:
+    subject = SubjectSpec("individual", iin=IIN, surname="Иванов", given_name="Иван")
+    async with httpx.AsyncClient(transport=nuc.transport, base_url=NUC_URL) as client:
+        pair = await ensure_identity(subject, directory=tmp_path / "adult", nuc_url=NUC_URL, client=client)
+    assert (pair.identity().kind, pair.identity().iin) == ("individual", IIN)
+    refusing = httpx.MockTransport(lambda _request: httpx.Response(422, json={"error": "INVALID_SUBJECT"}))
+    async with httpx.AsyncClient(transport=refusing) as client:
+        with pytest.raises(EnrolmentFailed, match="INVALID_SUBJECT"):
+            await ensure_identity(subject, directory=tmp_path / "other", nuc_url=NUC_URL, client=client)

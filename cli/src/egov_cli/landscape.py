@@ -35,6 +35,7 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("nuc-mock", "nuc_mock", 8103, None, stage=0),
     ServiceSpec("trace-sink", "trace_sink", 4318, None, stage=0),
+    ServiceSpec("sms-gateway", "sms_gateway", 8107, None, stage=0),
     ServiceSpec("gateway-shep", "gateway_shep", 8100, "SHEP", stage=1),
     # The citizen's side: NCALayer's port, with keys nuc-mock issues for the test persons.
     ServiceSpec("signer", "egov_cli.signer", 13579, None, stage=1, args=("--issue-test-persons",)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import httpx
 
@@ -33,23 +33,42 @@ class SpanSource(Protocol):
 
 
 @dataclass
-class TraceSinkSource:
-    """trace-sink's ``GET /api/traces/{trace_id}``."""
+class _TracesApiSource:
+    """A span store's ``GET /api/traces/{id}`` (404: no span of that trace is known yet).
+
+    Subclasses name the store (``label``, in the :class:`CollectError` when it is unreachable or
+    fails) and read its answer (:meth:`spans_of`).
+    """
 
     url: str
     client: httpx.Client
-    name: str = "trace-sink"
+    name: str = ""
+    label: ClassVar[str] = ""
 
     def trace(self, trace_id: str) -> list[ObservedSpan]:
         try:
             response = self.client.get(f"{self.url.rstrip('/')}/api/traces/{trace_id}")
         except httpx.HTTPError as exc:
-            raise CollectError(f"trace-sink at {self.url} is unreachable: {exc}") from exc
+            raise CollectError(f"{self.label} at {self.url} is unreachable: {exc}") from exc
         if response.status_code == 404:
             return []
         if response.status_code != 200:
-            raise CollectError(f"trace-sink answered HTTP {response.status_code}: {response.text[:300]}")
-        return [span_from_sink(item) for item in response.json().get("spans", [])]
+            raise CollectError(f"{self.label} answered HTTP {response.status_code}: {response.text[:300]}")
+        return self.spans_of(response.json())
+
+    def spans_of(self, document: Any) -> list[ObservedSpan]:
+        raise NotImplementedError
+
+
+@dataclass
+class TraceSinkSource(_TracesApiSource):
+    """trace-sink's ``GET /api/traces/{trace_id}``."""
+
+    name: str = "trace-sink"
+    label: ClassVar[str] = "trace-sink"
+
+    def spans_of(self, document: Any) -> list[ObservedSpan]:
+        return [span_from_sink(item) for item in document.get("spans", [])]
 
 
 def span_from_sink(data: Mapping[str, Any]) -> ObservedSpan:
@@ -67,23 +86,14 @@ def span_from_sink(data: Mapping[str, Any]) -> ObservedSpan:
 
 
 @dataclass
-class JaegerSource:
+class JaegerSource(_TracesApiSource):
     """Jaeger's query API (``GET /api/traces/{traceID}``), as in compose's observability layer."""
 
-    url: str
-    client: httpx.Client
     name: str = "jaeger"
+    label: ClassVar[str] = "Jaeger"
 
-    def trace(self, trace_id: str) -> list[ObservedSpan]:
-        try:
-            response = self.client.get(f"{self.url.rstrip('/')}/api/traces/{trace_id}")
-        except httpx.HTTPError as exc:
-            raise CollectError(f"Jaeger at {self.url} is unreachable: {exc}") from exc
-        if response.status_code == 404:
-            return []
-        if response.status_code != 200:
-            raise CollectError(f"Jaeger answered HTTP {response.status_code}: {response.text[:300]}")
-        return spans_from_jaeger(response.json())
+    def spans_of(self, document: Any) -> list[ObservedSpan]:
+        return spans_from_jaeger(document)
 
 
 def _jaeger_value(tag: Mapping[str, Any]) -> Any:

@@ -4,8 +4,9 @@ For every test person of ГБД ФЛ (``gbd_fl_mock.domain.test_persons.TEST_PER
 register, the signer's folder gets a sub-folder named after the archetype (``adult``, ``minor``,
 ``pensioner``…) with an individual's certificate for that ИИН. As a citizen would, the signer makes
 the key pair itself and sends nuc-mock only the public key (``POST /api/certificates`` with
-``public_key_pem``). A person who already has a key in the folder (any sub-folder, matched by the
-certificate's ИИН) is skipped, so running it again only completes the folder.
+``public_key_pem``, through the kit's :func:`egov_kit.pki.ensure_identity`). A person who already
+has a key in the folder (any sub-folder, matched by the certificate's ИИН) is skipped, so running it
+again only completes the folder.
 
 The staff of phc-registry's medical organisations (``phc_registry.domain.seed.ORGANISATIONS``) get
 employee certificates the same way, in sub-folders ``staff-<iin>``: ИИН + the organisation's БИН,
@@ -22,16 +23,14 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 from egov_kit.errors import KitError
-from egov_kit.pki import KeyPair, identity_from_certificate, new_private_key
+from egov_kit.pki import EnrolmentFailed, SubjectSpec, ensure_identity, identity_from_certificate
 from egov_kit.pki.issue import KeyKind
-from egov_kit.pki.keys import as_public_key, load_certificates_pem, public_key_pem
-from egov_kit.pki.profile import ROLE_EMPLOYEE, ROLE_RIGHT_OF_SIGNATURE
 from gbd_fl_mock.domain.test_persons import TEST_PERSONS
-from phc_registry.domain.model import MedicalOrganisation, StaffMember
+from phc_registry.adapters.signers import staff_subject
+from phc_registry.domain.model import MedicalOrganisation
 from phc_registry.domain.seed import ORGANISATIONS
 
 from egov_cli.signer.keys import KeyStore, StoredKey
@@ -67,55 +66,40 @@ class TestPersonKey:
     __test__ = False  # not a pytest test class
 
 
-async def _post(client: httpx.AsyncClient, payload: dict[str, Any], deadline: float) -> dict[str, Any]:
-    while True:
-        try:
-            response = await client.post("/api/certificates", json=payload)
-            break
-        except httpx.TransportError as exc:
-            if time.monotonic() >= deadline:
-                raise IssueFailed(f"nuc-mock at {client.base_url} is unreachable: {exc}") from exc
-            await asyncio.sleep(0.5)
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code != 200 or not isinstance(body, dict):
-        detail = (
-            f"{body.get('error')}: {body.get('message', '')}"
-            if isinstance(body, dict) and "error" in body
-            else f"HTTP {response.status_code}: {response.text[:300]}"
-        )
-        raise IssueFailed(f"nuc-mock refused the certificate of ИИН {payload.get('iin')}: {detail}")
-    return body
-
-
 def _open_folder(folder: Path) -> KeyStore:
     folder.mkdir(parents=True, exist_ok=True)
     return KeyStore(folder)
 
 
-def _save(folder: Path, name: str, fallback_suffix: str, pair: KeyPair) -> tuple[str, Path]:
+async def _certify(
+    client: httpx.AsyncClient,
+    folder: Path,
+    name: str,
+    fallback_suffix: str,
+    subject: SubjectSpec,
+    deadline: float,
+    *,
+    key_kind: KeyKind,
+) -> tuple[str, Path]:
+    """A key made here, its public key certified by nuc-mock for ``subject``, saved as ``folder/name``.
+
+    When ``folder/name`` is taken (someone else's key) it is left alone and ``name-<fallback_suffix>``
+    is used instead. Retries while nuc-mock is unreachable until ``deadline`` (``time.monotonic``).
+    """
     if (folder / name).exists():  # someone else's key under that name: keep it
         name = f"{name}-{fallback_suffix}"
-    return name, pair.save(folder / name)
-
-
-async def _certify(
-    client: httpx.AsyncClient, payload: dict[str, Any], deadline: float, *, key_kind: KeyKind
-) -> KeyPair:
-    """A key pair made here whose public key nuc-mock certifies for ``payload``'s subject."""
-    key = new_private_key(key_kind)
-    body = await _post(
-        client,
-        {**payload, "public_key_pem": public_key_pem(as_public_key(key.public_key())).decode()},
-        deadline,
-    )
-    certificates = load_certificates_pem(str(body["cert_pem"]).encode())
-    chain = load_certificates_pem(str(body.get("chain_pem") or "").encode())
-    if not certificates:
-        raise IssueFailed(f"nuc-mock answered no certificate for ИИН {payload.get('iin')}")
-    return KeyPair(key, certificates[0], chain)
+    try:
+        await ensure_identity(
+            subject,
+            directory=folder / name,
+            nuc_url=str(client.base_url),
+            client=client,
+            key_kind=key_kind,
+            wait_seconds=max(0.0, deadline - time.monotonic()),
+        )
+    except EnrolmentFailed as exc:
+        raise IssueFailed(exc.message) from exc
+    return name, folder / name
 
 
 def _employee_key_of(store: KeyStore, iin: str, bin_: str) -> StoredKey | None:
@@ -129,11 +113,6 @@ def _employee_key_of(store: KeyStore, iin: str, bin_: str) -> StoredKey | None:
         except KitError:
             continue
     return None
-
-
-def staff_roles(member: StaffMember) -> list[str]:
-    """``right_of_signature`` for the organisation's authorised person (its head), ``employee`` else."""
-    return [ROLE_RIGHT_OF_SIGNATURE] if member.authorised else [ROLE_EMPLOYEE]
 
 
 async def issue_staff(
@@ -161,23 +140,14 @@ async def issue_staff(
                     )
                 )
                 continue
-            pair = await _certify(
+            name, path = await _certify(
                 client,
-                {
-                    "kind": "employee",
-                    "iin": member.iin,
-                    "bin": organisation.bin,
-                    "surname": member.surname,
-                    "given_name": member.given_name,
-                    "organisation": organisation.name_ru,
-                    "roles": staff_roles(member),
-                    "key_type": "ec",
-                },
+                folder,
+                f"{STAFF_PREFIX}{member.iin}",
+                organisation.bin,
+                staff_subject(organisation, member),
                 deadline,
                 key_kind="ec",
-            )
-            name, path = await asyncio.to_thread(
-                _save, folder, f"{STAFF_PREFIX}{member.iin}", organisation.bin, pair
             )
             log.info(
                 "issued an employee key for %s (ИИН %s, %s) in %s",
@@ -211,18 +181,15 @@ async def issue_test_persons(
         if present:
             result.append(TestPersonKey(present[0].name, test_person.iin, "present", present[0].path))
             continue
-        pair = await _certify(
+        name, path = await _certify(
             client,
-            {
-                "kind": "individual",
-                "iin": test_person.iin,
-                "surname": person.surname,
-                "given_name": person.name,
-            },
+            folder,
+            test_person.archetype,
+            test_person.iin,
+            SubjectSpec("individual", iin=test_person.iin, surname=person.surname, given_name=person.name),
             deadline,
             key_kind="rsa",
         )
-        name, path = await asyncio.to_thread(_save, folder, test_person.archetype, test_person.iin, pair)
         log.info("issued a key for test person %s (ИИН %s) in %s", name, test_person.iin, path)
         result.append(TestPersonKey(name, test_person.iin, "issued", path))
     if staff:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from egov_kit.documents import gbdfl
 from lxml import etree
 
-from egov_portal.domain.model import LifeStatus, PersonRecord, Place
+from egov_portal.domain.model import LifeStatus, PersonRecord
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,6 @@ class PersonAnswer:
     person: PersonRecord | None
 
 
-def _place(value: gbdfl.DictValue) -> Place:
-    return Place(value.code, value.name_ru, value.name_kk)
-
-
 def to_record(person: gbdfl.Person) -> PersonRecord:
     address = person.address
     return PersonRecord(
@@ -34,8 +30,8 @@ def to_record(person: gbdfl.Person) -> PersonRecord:
         name=person.name,
         patronymic=person.patronymic,
         life_status=LifeStatus.DECEASED if person.deceased else LifeStatus.ALIVE,
-        region=_place(address.region) if address is not None else None,
-        locality=_place(address.locality) if address is not None else None,
+        region=address.region if address is not None else None,
+        locality=address.locality if address is not None else None,
         address_ru=address.full_ru if address is not None else None,
         address_kk=address.full_kk if address is not None else None,
     )

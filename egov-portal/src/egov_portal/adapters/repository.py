@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from egov_kit.documents.records import DictValue
 from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
@@ -15,7 +16,6 @@ from egov_portal.domain.model import (
     LifeStatus,
     Organisation,
     PersonRecord,
-    Place,
     Reason,
     Result,
     ResultKind,
@@ -40,12 +40,12 @@ def _opt_moment(value: str | None) -> datetime | None:
 
 
 # --- conversions ----------------------------------------------------------------------------------
-def _place_json(place: Place | None) -> dict[str, str] | None:
+def _place_json(place: DictValue | None) -> dict[str, str] | None:
     return None if place is None else {"code": place.code, "ru": place.name_ru, "kk": place.name_kk}
 
 
-def _place(data: dict[str, Any] | None) -> Place | None:
-    return None if not data else Place(data["code"], data["ru"], data["kk"])
+def _place(data: dict[str, Any] | None) -> DictValue | None:
+    return None if not data else DictValue(data["code"], data["ru"], data["kk"])
 
 
 def person_json(person: PersonRecord) -> dict[str, Any]:

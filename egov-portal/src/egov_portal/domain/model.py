@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from egov_kit.documents.records import DictValue, full_name
+
 
 class LifeStatus(StrEnum):
     ALIVE = "alive"
@@ -13,31 +15,26 @@ class LifeStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Place:
-    """A dictionary value of ГБД ФЛ (region, locality) with its names."""
-
-    code: str
-    name_ru: str
-    name_kk: str
-
-
-@dataclass(frozen=True)
 class PersonRecord:
-    """What the portal keeps of a person's ГБД ФЛ record (fetched through ШЭП)."""
+    """What the portal keeps of a person's ГБД ФЛ record (fetched through ШЭП).
+
+    A subset of the kit's :class:`~egov_kit.documents.records.Person`, kept with the user: the
+    region and the locality are ГБД ФЛ's dictionary values as the kit reads them.
+    """
 
     iin: str
     surname: str
     name: str
     patronymic: str | None
     life_status: LifeStatus
-    region: Place | None = None
-    locality: Place | None = None
+    region: DictValue | None = None
+    locality: DictValue | None = None
     address_ru: str | None = None
     address_kk: str | None = None
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.surname, self.name, self.patronymic) if part)
+        return full_name(self.surname, self.name, self.patronymic)
 
 
 @dataclass

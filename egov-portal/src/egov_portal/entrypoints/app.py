@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import importlib.resources
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from egov_kit.db import create_engine_for, create_tables, database_ready
 from egov_kit.pki import CertificateValidator
 from egov_kit.shep.host import ProviderHost
+from egov_kit.shep.provider_app import provider_lifespan
 from egov_kit.web import Readiness, healthz_router, install_error_handlers
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,8 +35,6 @@ from egov_portal.service_layer.unit_of_work import sql_unit_of_work_factory
 from egov_portal.settings import Settings
 
 log = logging.getLogger("egov_portal")
-
-BUS_CHECK = "bus"
 
 OPENAPI_TAGS = [
     {
@@ -94,23 +91,20 @@ def create_app(
     readiness = Readiness(settings.service_name)
     readiness.add("database", lambda: database_ready(engine))
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        host: ProviderHost | None = None
-        if serve_shep:
-            host = ProviderHost(settings, async_handlers=shep.build_async_handlers(applications))
-            await host.start()
-            assert host.runtime is not None and host.identity is not None
-            runtime.shep = runtime.shep or host.runtime.shep_client
-            runtime.validator = runtime.validator or host.identity.validator
-            started = host
-            readiness.add(BUS_CHECK, lambda: started.ready)
-        try:
-            yield
-        finally:
-            if host is not None:
-                await host.stop()
-            engine.dispose()
+    def wire(host: ProviderHost) -> None:
+        assert host.runtime is not None and host.identity is not None
+        runtime.shep = runtime.shep or host.runtime.shep_client
+        runtime.validator = runtime.validator or host.identity.validator
+
+    lifespan = provider_lifespan(
+        settings,
+        readiness,
+        lambda: {},  # the portal answers no synchronous service
+        serve_shep=serve_shep,
+        close=engine.dispose,
+        async_handlers_factory=lambda: shep.build_async_handlers(applications),
+        on_started=wire,
+    )
 
     app = FastAPI(
         title="egov-portal — портал «электронного правительства»",

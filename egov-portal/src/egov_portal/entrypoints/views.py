@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from egov_portal.domain.model import Application, Organisation, Place, StatusEvent, User
+from egov_kit.documents.records import DictValue
+
+from egov_portal.domain.model import Application, Organisation, StatusEvent, User
 from egov_portal.domain.refusals import PROCESS_4_TITLE_KK, PROCESS_4_TITLE_RU
 from egov_portal.domain.rules import format_phone
 
 
-def place_json(place: Place | None) -> dict[str, str] | None:
+def place_json(place: DictValue | None) -> dict[str, str] | None:
     return None if place is None else {"code": place.code, "name_ru": place.name_ru, "name_kk": place.name_kk}
 
 

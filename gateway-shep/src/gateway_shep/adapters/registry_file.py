@@ -14,9 +14,10 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import yaml
+from egov_kit import strict_yaml
 from egov_kit.identifiers import InvalidIdentifier, validate_bin
 from pydantic import (
     AfterValidator,
@@ -198,28 +199,6 @@ class RegistryFile(_Strict):
 # --- YAML reading ---------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last one)."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping",
-                node.start_mark,
-                f"found duplicate key {key!r}",
-                key_node.start_mark,
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _format_validation_error(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
@@ -232,7 +211,7 @@ def _format_validation_error(exc: ValidationError) -> str:
 def load_registry_text(text: str, *, source: str = "<text>") -> Registry:
     """Parse and validate registry YAML; raise :class:`RegistryInvalid` naming ``source``."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = strict_yaml.load(text)
     except yaml.YAMLError as exc:
         raise RegistryInvalid(f"registry file {source} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):

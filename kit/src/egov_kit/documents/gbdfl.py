@@ -10,7 +10,8 @@ request, rendering an answer from the register) stays in gbd-fl-mock::
 
 messageResult codes: ``00000`` found (alive), ``00001`` not in the register, ``00002`` found and
 deceased, ``00003`` invalid request (carried as the data of the named errors ``SCHEMA_VIOLATION`` /
-``INVALID_IIN_BIN``). Not found and deceased are answers, never errors.
+``INVALID_IIN_BIN``). Not found and deceased are answers, never errors. The person read is a plain
+:class:`~egov_kit.documents.records.Person` (also importable from here).
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ from enum import StrEnum
 from lxml import etree
 
 from egov_kit.documents import _xml as x
+from egov_kit.documents.records import DECEASED_LIFE_STATUS as DECEASED_LIFE_STATUS
+from egov_kit.documents.records import Address as Address
+from egov_kit.documents.records import DictValue as DictValue
+from egov_kit.documents.records import Document as Document
+from egov_kit.documents.records import Person as Person
 from egov_kit.shep.codes import SchemaViolation
 from egov_kit.xml.contracts import Contract
 
 NS = "urn:egov-sandbox:gbdfl:v1"
 CONTRACT = Contract("gbdfl", NS)  # contracts/gbdfl/gbdfl.xsd
 SERVICE_ID = "GBDFL_UniversalServiceSync"
-
-DECEASED_LIFE_STATUS = "2"  # lifeStatus dictionary: 1 alive, 2 deceased
 
 
 class LookupResult(StrEnum):
@@ -50,62 +54,6 @@ RESULT_CODES: dict[str, LookupResult] = {
 }
 CODES: dict[LookupResult, str] = {result: code for code, result in RESULT_CODES.items()}
 _WITH_PERSON = frozenset({LookupResult.FOUND, LookupResult.DECEASED})
-
-
-@dataclass(frozen=True, slots=True)
-class DictValue:
-    """A dictionary value of ГБД ФЛ: ``code`` + ``nameRu`` + ``nameKz``."""
-
-    code: str
-    name_ru: str
-    name_kk: str
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    """The registered address (``regAddress``); ``locality`` is the XSD's ``city``."""
-
-    region: DictValue
-    locality: DictValue
-    full_ru: str
-    full_kk: str
-    district: DictValue | None = None
-    street_ru: str | None = None
-    street_kk: str | None = None
-    building: str | None = None
-    flat: str | None = None
-    registration_date: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """An identity document; ``status`` code 1 valid, 2 expired, 3 lost, 4 replaced, 5 void (death)."""
-
-    type: DictValue
-    number: str
-    begin_date: date
-    valid_until: date | None
-    status: DictValue
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """The summary of a person's record that callers read (found alive or deceased)."""
-
-    iin: str
-    surname: str
-    name: str
-    patronymic: str | None
-    birth_date: date
-    gender: DictValue
-    life_status: DictValue
-    death_date: date | None = None
-    address: Address | None = None
-    documents: tuple[Document, ...] = ()
-
-    @property
-    def deceased(self) -> bool:
-        return self.life_status.code == DECEASED_LIFE_STATUS or self.death_date is not None
 
 
 @dataclass(frozen=True, slots=True)

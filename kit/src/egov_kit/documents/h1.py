@@ -32,6 +32,7 @@ from lxml import etree
 
 from egov_kit.clock import now
 from egov_kit.documents import _xml as x
+from egov_kit.documents import records
 from egov_kit.documents.errors import IinMismatch, SignerNotAuthorised
 from egov_kit.dsig import SignatureError, sign_document, verify_document
 from egov_kit.identifiers import InvalidIdentifier, is_valid
@@ -71,7 +72,7 @@ class Recipient:
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.surname, self.name, self.patronymic) if part)
+        return records.full_name(self.surname, self.name, self.patronymic)
 
 
 @dataclass(frozen=True, slots=True)

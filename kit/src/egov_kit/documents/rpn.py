@@ -19,17 +19,12 @@ from lxml import etree
 
 from egov_kit.clock import now
 from egov_kit.documents import _xml as x
+from egov_kit.documents.records import Street as Street
 from egov_kit.xml.contracts import Contract
 
 NS = "urn:egov-sandbox:rpn:organizations:v1"
 CONTRACT = Contract("rpn", NS, "organizations.xsd")
 SERVICE_ID = "RPN_MedicalOrganizationsSync"
-
-
-@dataclass(frozen=True, slots=True)
-class Street:
-    name_ru: str
-    name_kk: str
 
 
 @dataclass(frozen=True, slots=True)

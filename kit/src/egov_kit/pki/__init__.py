@@ -5,10 +5,18 @@
 * :mod:`~egov_kit.pki.keys` — :class:`KeyPair` as PEM files or PKCS#12
 * :mod:`~egov_kit.pki.validation` — :class:`CertificateValidator` (chain, dates, OCSP, CRL)
 * :mod:`~egov_kit.pki.trust` — the trusted CA certificates, fetched from nuc-mock and cached
-* :mod:`~egov_kit.pki.enrol` — an information system's own certificate, obtained at start-up
+* :mod:`~egov_kit.pki.enrol` — a key pair certified by nuc-mock and kept on disk (:func:`ensure_identity`);
+  an information system's own certificate, obtained at start-up (:func:`ensure_system_identity`)
 """
 
-from egov_kit.pki.enrol import ensure_system_identity, system_dir
+from egov_kit.pki.enrol import (
+    NucUnreachable,
+    ensure_identity,
+    ensure_system_identity,
+    request_certificate,
+    system_dir,
+    system_subject,
+)
 from egov_kit.pki.errors import (
     CertificateError,
     CertificateExpired,
@@ -50,6 +58,7 @@ __all__ = [
     "InvalidSubject",
     "KeyPair",
     "KeyStoreError",
+    "NucUnreachable",
     "RevocationStatus",
     "SubjectSpec",
     "TrustStore",
@@ -59,6 +68,7 @@ __all__ = [
     "build_ocsp_responder",
     "build_root_ca",
     "crl_cache_dir",
+    "ensure_identity",
     "ensure_system_identity",
     "fetch_trust",
     "identity_from_certificate",
@@ -66,5 +76,7 @@ __all__ = [
     "issue_key_pair",
     "load_trust",
     "new_private_key",
+    "request_certificate",
     "system_dir",
+    "system_subject",
 ]

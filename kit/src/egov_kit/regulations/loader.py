@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from egov_kit import strict_yaml
 from egov_kit.regulations.errors import RegulationInvalid, RegulationNotFound
 from egov_kit.regulations.models import Regulation
 
@@ -35,29 +36,6 @@ def services_dir() -> Path:
         f"cannot find the checkout root (a folder holding kit/pyproject.toml) above {here};"
         f" set {SERVICES_DIR_ENV}"
     )
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys (PyYAML silently keeps the last one)."""
-
-
-def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    result: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in result:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping",
-                node.start_mark,
-                f"duplicate key {key!r}",
-                key_node.start_mark,
-            )
-        result[key] = loader.construct_object(value_node, deep=deep)
-    return result
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 def _loc(loc: tuple[int | str, ...], data: Any) -> str:
@@ -92,7 +70,7 @@ class CheckReport:
 def _read(path: Path) -> tuple[Regulation | None, list[str]]:
     name = str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (safe loader)
+        data = strict_yaml.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return None, [f"{name}: cannot read: {exc}".replace("\n", " ")]
     if not isinstance(data, dict):

@@ -12,13 +12,18 @@ reports both in ``/healthz``::
         )
     )
 
+A system that also consumes asynchronous services (РПН, the portal) hands in
+``async_handlers_factory``; ``before_host`` runs first (enrolling more keys, say) and ``on_started``
+wires the started host's ШЭП client and validator into the service layer before ``/healthz`` reports
+the bus.
+
 A handler wraps its work in :func:`handler_span`, which names the message it answers.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
 
@@ -27,7 +32,7 @@ from opentelemetry.trace import Span
 
 from egov_kit.settings import SystemSettings
 from egov_kit.shep.host import ProviderHost
-from egov_kit.shep.provider import ShepContext, SyncHandler
+from egov_kit.shep.provider import AsyncHandler, ShepContext, SyncHandler
 from egov_kit.telemetry import span
 from egov_kit.web import Readiness
 
@@ -45,27 +50,44 @@ def provider_lifespan(
     prepare: Callable[[], object] | None = None,
     prepared: str | None = None,
     close: Callable[[], object] | None = None,
+    async_handlers_factory: Callable[[], Mapping[str, AsyncHandler]] | None = None,
+    before_host: Callable[[], Awaitable[object]] | None = None,
+    on_started: Callable[[ProviderHost], object] | None = None,
 ) -> Lifespan:
     """The lifespan of a provider service's app.
 
     On start: ``prepare()`` runs in a worker thread (the readiness check named ``prepared``, added
-    now, passes once it finished); then, when ``serve_shep``, a :class:`ProviderHost` serves
-    ``handlers_factory()`` on the bus and readiness gains the ``"bus"`` check. On shutdown the host
+    now, passes once it finished); then, when ``serve_shep``, ``before_host()`` is awaited, a
+    :class:`ProviderHost` serves ``handlers_factory()`` (and ``async_handlers_factory()``) on the
+    bus, ``on_started(host)`` runs and readiness gains the ``"bus"`` check. On shutdown the host
     stops, then ``close()`` runs (dispose of the database engine, …).
     """
     done = {"prepared": False}
     if prepared is not None:
         readiness.add(prepared, lambda: done["prepared"])
 
+    def new_host() -> ProviderHost:
+        if async_handlers_factory is None:
+            return ProviderHost(settings, sync_handlers=handlers_factory())
+        return ProviderHost(
+            settings, sync_handlers=handlers_factory(), async_handlers=async_handlers_factory()
+        )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if prepare is not None:
             await asyncio.to_thread(prepare)
         done["prepared"] = True
-        host = ProviderHost(settings, sync_handlers=handlers_factory()) if serve_shep else None
-        if host is not None:
+        host: ProviderHost | None = None
+        if serve_shep:
+            if before_host is not None:
+                await before_host()
+            host = new_host()
             await host.start()
-            readiness.add(BUS_CHECK, lambda: host.ready)
+            if on_started is not None:
+                on_started(host)
+            started = host
+            readiness.add(BUS_CHECK, lambda: started.ready)
         try:
             yield
         finally:

@@ -7,6 +7,7 @@
 * ``phc_account``      workstation accounts: argon2 hash, failed attempts, lockout
 * ``phc_session``      workstation sessions (the token stored as SHA-256), their ГБД ФЛ look-ups
 * ``phc_scan``         scanned documents uploaded at the workstation (files under var/…/scans/)
+* ``phc_booking``, ``phc_appointment``  H2: see :mod:`phc_registry.adapters.orm_appointments`
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
+
+from phc_registry.adapters.orm_appointments import APPOINTMENT_TABLES
 
 
 class AttachmentRow(SQLModel, table=True):
@@ -111,4 +114,4 @@ class ScanRow(SQLModel, table=True):
     uploaded_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
-TABLES = (AttachmentRow, ApplicationRow, CounterRow, AccountRow, SessionRow, ScanRow)
+TABLES = (AttachmentRow, ApplicationRow, CounterRow, AccountRow, SessionRow, ScanRow, *APPOINTMENT_TABLES)

@@ -11,17 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
+from egov_kit.documents.records import Street, full_name
+
 from phc_registry.domain.errors import AlreadyAttached, UnknownSection
 
 
 def _same(left: str | None, right: str | None) -> bool:
     return left is not None and right is not None and left.strip().casefold() == right.strip().casefold()
-
-
-@dataclass(frozen=True, slots=True)
-class Street:
-    name_ru: str
-    name_kk: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +30,12 @@ class Locality:
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    """A registered address as ГБД ФЛ gives it (regAddress)."""
+    """What РПН's service area reads of a registered address (ГБД ФЛ's regAddress).
+
+    The region and the locality by their codes (as sections name them) and the street by its names:
+    a projection of the kit's :class:`~egov_kit.documents.records.Address`, made by the ГБД ФЛ
+    adapter and kept in the workstation's session.
+    """
 
     region: str
     locality: str
@@ -46,7 +47,11 @@ class Address:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """A person as ГБД ФЛ answers about them."""
+    """A person as ГБД ФЛ answers about them, as far as РПН's rules read it.
+
+    A projection of the kit's :class:`~egov_kit.documents.records.Person`: the names, the birth and
+    death, and the address as the service area reads it (:class:`Address`).
+    """
 
     iin: str
     surname: str
@@ -59,7 +64,7 @@ class Person:
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.surname, self.name, self.patronymic) if part)
+        return full_name(self.surname, self.name, self.patronymic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +107,7 @@ class StaffMember:
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
+        return full_name(self.surname, self.given_name, self.patronymic)
 
     @property
     def is_doctor(self) -> bool:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from phc_registry.domain.model import Attachment, Locality, MedicalOrganisation, Section, StaffMember, Street
+from egov_kit.documents.records import Street
+
+from phc_registry.domain.model import Attachment, Locality, MedicalOrganisation, Section, StaffMember
 
 DEV_PASSWORD = "phc-dev-password"  # noqa: S105 (documented test credential)
 

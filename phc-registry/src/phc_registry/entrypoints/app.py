@@ -5,16 +5,14 @@ enrolled with nuc-mock, then a :class:`egov_kit.shep.host.ProviderHost` serves
 ``RPN_MedicalOrganizationsSync`` and ``RPN_Attachment`` on the bus, and its certificate validator and
 ШЭП client become the service layer's (ГБД ФЛ look-ups, UPDATE / RESPONSE replies).
 
-The kit's ``provider_lifespan`` serves synchronous handlers only; РПН also consumes an asynchronous
-service, so it starts its :class:`ProviderHost` itself (same order: prepare, host, readiness).
+The kit's ``provider_lifespan`` runs that order (prepare, signers, host, wiring, readiness) and stops
+the host at shutdown.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import egov_kit
@@ -24,6 +22,7 @@ from egov_kit.errors import KitError
 from egov_kit.pki import fetch_trust
 from egov_kit.shep.client import ShepClient
 from egov_kit.shep.host import ProviderHost
+from egov_kit.shep.provider_app import provider_lifespan
 from egov_kit.web import Readiness, healthz_router
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -36,6 +35,7 @@ from phc_registry.adapters.shep_replies import ShepReplies
 from phc_registry.domain import seed
 from phc_registry.domain.errors import NotReady
 from phc_registry.entrypoints import shep
+from phc_registry.entrypoints.appointments_api import h2_api_router
 from phc_registry.entrypoints.i18n import LANG_COOKIE, pick_lang
 from phc_registry.entrypoints.web import error_status, templates
 from phc_registry.entrypoints.workstation_api import api_router
@@ -91,9 +91,6 @@ def create_app(
 
     readiness = Readiness(settings.service_name)
     readiness.add("database", lambda: database_ready(engine))
-    done = {"seed": False}
-    readiness.add("seed data", lambda: done["seed"])
-    readiness.add("signers", lambda: all(org.code in runtime.signers for org in seed.ORGANISATIONS))
 
     def prepare() -> None:
         accounts = workstation.seed_accounts(uow_factory)
@@ -109,33 +106,27 @@ def create_app(
                 missing, nuc_url=settings.nuc_url, var_dir=settings.var_dir, transport=nuc_transport
             )
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(prepare)
-        done["seed"] = True
-        host: ProviderHost | None = None
-        if serve_shep:
-            await enrol_signers()
-            host = ProviderHost(
-                settings,
-                sync_handlers=shep.build_sync_handlers(),
-                async_handlers=shep.build_async_handlers(runtime),
-            )
-            await host.start()
-            started = host
-            runtime.certificate_validator = host.identity.validator if host.identity else None
-            runtime.registry_keypair = host.identity.keypair if host.identity else None
-            runtime.person_registry = ShepPersonRegistry(
-                lambda: _client(started), requestor_bin=settings.system_bin, purpose=PURPOSE
-            )
-            runtime.replies = ShepReplies(lambda: started.runtime.shep_client if started.runtime else None)
-            readiness.add("bus", lambda: started.ready)
-        try:
-            yield
-        finally:
-            if host is not None:
-                await host.stop()
-            engine.dispose()
+    def wire(host: ProviderHost) -> None:
+        runtime.certificate_validator = host.identity.validator if host.identity else None
+        runtime.registry_keypair = host.identity.keypair if host.identity else None
+        runtime.person_registry = ShepPersonRegistry(
+            lambda: _client(host), requestor_bin=settings.system_bin, purpose=PURPOSE
+        )
+        runtime.replies = ShepReplies(lambda: host.runtime.shep_client if host.runtime else None)
+
+    lifespan = provider_lifespan(
+        settings,
+        readiness,
+        lambda: shep.all_sync_handlers(runtime),
+        serve_shep=serve_shep,
+        prepare=prepare,
+        prepared="seed data",
+        close=engine.dispose,
+        async_handlers_factory=lambda: shep.all_async_handlers(runtime),
+        before_host=enrol_signers,
+        on_started=wire,
+    )
+    readiness.add("signers", lambda: all(org.code in runtime.signers for org in seed.ORGANISATIONS))
 
     app = FastAPI(
         title="phc-registry — РПН",
@@ -173,6 +164,7 @@ def create_app(
 
     app.include_router(healthz_router(readiness))
     app.include_router(api_router(runtime, settings))
+    app.include_router(h2_api_router(runtime))
     app.include_router(html_router(runtime, settings))
 
     app.state.settings = settings

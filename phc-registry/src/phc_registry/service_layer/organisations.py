@@ -36,7 +36,7 @@ def organisation_info(organisation: MedicalOrganisation) -> rpn.OrganisationInfo
                 locality_code=section.locality.code,
                 locality_ru=section.locality.name_ru,
                 locality_kk=section.locality.name_kk,
-                streets=tuple(rpn.Street(street.name_ru, street.name_kk) for street in section.streets),
+                streets=section.streets,
             )
             for section in organisation.sections
         ),

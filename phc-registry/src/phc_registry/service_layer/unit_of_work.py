@@ -8,6 +8,7 @@ from typing import Protocol
 from egov_kit import uow
 from sqlalchemy.engine import Engine
 
+from phc_registry.adapters.appointment_repository import AppointmentRepository, BookingRepository
 from phc_registry.adapters.repository import (
     AccountRepository,
     ApplicationRepository,
@@ -37,6 +38,12 @@ class UnitOfWork(uow.UnitOfWork, Protocol):
     @property
     def scans(self) -> ScanRepository: ...
 
+    @property
+    def bookings(self) -> BookingRepository: ...
+
+    @property
+    def appointments(self) -> AppointmentRepository: ...
+
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -48,6 +55,8 @@ class SqlUnitOfWork(uow.SqlUnitOfWork):
     accounts = uow.repository(AccountRepository)
     sessions = uow.repository(SessionRepository)
     scans = uow.repository(ScanRepository)
+    bookings = uow.repository(BookingRepository)
+    appointments = uow.repository(AppointmentRepository)
 
 
 def sql_unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
