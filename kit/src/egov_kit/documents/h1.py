@@ -193,7 +193,8 @@ class Refusal:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _check_iin(iin: str, what: str) -> None:
+def check_iin(iin: str, what: str) -> None:
+    """Refuse an ИИН whose check digit is wrong (named error, message in ru and kk)."""
     if not is_valid(iin):
         raise InvalidIdentifier(
             f"{what}: ИИН {iin} некорректен (контрольный разряд) / "
@@ -201,25 +202,52 @@ def _check_iin(iin: str, what: str) -> None:
         )
 
 
-def _organisation(parent: etree._Element, organisation: Organisation) -> None:
-    node = x.node(parent, CONTRACT, "organisation")
-    x.add(node, CONTRACT, "code", organisation.code)
-    x.add(node, CONTRACT, "bin", organisation.bin)
-    x.add(node, CONTRACT, "nameRu", organisation.name_ru)
-    x.add(node, CONTRACT, "nameKk", organisation.name_kk)
-    x.add(node, CONTRACT, "addressRu", organisation.address_ru)
-    x.add(node, CONTRACT, "addressKk", organisation.address_kk)
+def write_recipient(parent: etree._Element, recipient: Recipient, contract: Contract = CONTRACT) -> None:
+    """The ``recipient`` block of an application (in ``contract``'s namespace)."""
+    person = x.node(parent, contract, "recipient")
+    x.add(person, contract, "iin", recipient.iin)
+    x.add(person, contract, "surname", recipient.surname)
+    x.add(person, contract, "name", recipient.name)
+    x.add(person, contract, "patronymic", recipient.patronymic or None)
+    x.add(person, contract, "phone", recipient.phone or None)
 
 
-def _read_organisation(parent: etree._Element) -> Organisation:
-    node = x.required_child(parent, CONTRACT, "organisation")
+def read_recipient(parent: etree._Element, contract: Contract = CONTRACT) -> Recipient:
+    """The ``recipient`` block, its ИИН's check digit checked."""
+    person = x.required_child(parent, contract, "recipient")
+    recipient = Recipient(
+        iin=x.required_text(person, contract, "iin"),
+        surname=x.required_text(person, contract, "surname"),
+        name=x.required_text(person, contract, "name"),
+        patronymic=x.text(person, contract, "patronymic"),
+        phone=x.text(person, contract, "phone"),
+    )
+    check_iin(recipient.iin, "recipient")
+    return recipient
+
+
+def write_organisation(
+    parent: etree._Element, organisation: Organisation, contract: Contract = CONTRACT
+) -> None:
+    """The ``organisation`` block every РПН result document carries (in ``contract``'s namespace)."""
+    node = x.node(parent, contract, "organisation")
+    x.add(node, contract, "code", organisation.code)
+    x.add(node, contract, "bin", organisation.bin)
+    x.add(node, contract, "nameRu", organisation.name_ru)
+    x.add(node, contract, "nameKk", organisation.name_kk)
+    x.add(node, contract, "addressRu", organisation.address_ru)
+    x.add(node, contract, "addressKk", organisation.address_kk)
+
+
+def read_organisation(parent: etree._Element, contract: Contract = CONTRACT) -> Organisation:
+    node = x.required_child(parent, contract, "organisation")
     return Organisation(
-        code=x.required_text(node, CONTRACT, "code"),
-        bin=x.required_text(node, CONTRACT, "bin"),
-        name_ru=x.required_text(node, CONTRACT, "nameRu"),
-        name_kk=x.required_text(node, CONTRACT, "nameKk"),
-        address_ru=x.required_text(node, CONTRACT, "addressRu"),
-        address_kk=x.required_text(node, CONTRACT, "addressKk"),
+        code=x.required_text(node, contract, "code"),
+        bin=x.required_text(node, contract, "bin"),
+        name_ru=x.required_text(node, contract, "nameRu"),
+        name_kk=x.required_text(node, contract, "nameKk"),
+        address_ru=x.required_text(node, contract, "addressRu"),
+        address_kk=x.required_text(node, contract, "addressKk"),
     )
 
 
@@ -269,20 +297,15 @@ def build_application(
     channel) the logged-in employee, so that the local signer picks the employee's key and the
     workstation can check the certificate against it. The portal leaves it absent.
     """
-    _check_iin(recipient.iin, "recipient")
+    check_iin(recipient.iin, "recipient")
     if signer_iin:
-        _check_iin(signer_iin, "signer")
+        check_iin(signer_iin, "signer")
     root = x.root(CONTRACT, "application")
     x.add(root, CONTRACT, "applicationId", application_id or str(uuid.uuid4()))
     x.add(root, CONTRACT, "serviceId", SERVICE_ID)
     x.add(root, CONTRACT, "submittedAt", x.xs_datetime(submitted_at or now()))
     x.add(root, CONTRACT, "channel", channel)
-    person = x.node(root, CONTRACT, "recipient")
-    x.add(person, CONTRACT, "iin", recipient.iin)
-    x.add(person, CONTRACT, "surname", recipient.surname)
-    x.add(person, CONTRACT, "name", recipient.name)
-    x.add(person, CONTRACT, "patronymic", recipient.patronymic or None)
-    x.add(person, CONTRACT, "phone", recipient.phone or None)
+    write_recipient(root, recipient)
     x.add(root, CONTRACT, "organisationCode", organisation_code)
     x.add(root, CONTRACT, "sectionNumber", section_number or None)
     x.add(root, CONTRACT, "reason", reason)
@@ -302,18 +325,10 @@ def build_application(
 def parse_application(element: etree._Element) -> Application:
     """Read an ``application`` (signed or not) after checking a copy against the XSD."""
     x.check(element, CONTRACT, "application", "Заявление", "Өтініш")
-    person = x.required_child(element, CONTRACT, "recipient")
-    recipient = Recipient(
-        iin=x.required_text(person, CONTRACT, "iin"),
-        surname=x.required_text(person, CONTRACT, "surname"),
-        name=x.required_text(person, CONTRACT, "name"),
-        patronymic=x.text(person, CONTRACT, "patronymic"),
-        phone=x.text(person, CONTRACT, "phone"),
-    )
-    _check_iin(recipient.iin, "recipient")
+    recipient = read_recipient(element)
     signer_iin = x.text(element, CONTRACT, "signerIin")
     if signer_iin is not None:
-        _check_iin(signer_iin, "signer")
+        check_iin(signer_iin, "signer")
     holder = x.child(element, CONTRACT, "attachments")
     scans: tuple[ScanReference, ...] = ()
     if holder is not None:
@@ -362,8 +377,11 @@ async def verify_signed(
     return identity
 
 
-async def verify_issued(element: etree._Element, validator: CertificateValidator) -> CertificateIdentity:
-    """Check a talon or refusal: signature, certificate, and a signer entitled to sign for its organisation.
+async def verify_issued(
+    element: etree._Element, validator: CertificateValidator, *, contract: Contract = CONTRACT
+) -> CertificateIdentity:
+    """Check a talon or refusal (or another РПН result in ``contract``): signature, certificate,
+    and a signer entitled to sign for its organisation.
 
     The signer is an employee of the organisation named in the document (the certificate's БИН is
     the organisation's) with the right of signature (or the first head), or that organisation's own
@@ -371,7 +389,7 @@ async def verify_issued(element: etree._Element, validator: CertificateValidator
     """
     verified = verify_document(element)
     identity = await validator.validate(verified.certificate, extra_chain=verified.chain)
-    organisation = _read_organisation(element)
+    organisation = read_organisation(element, contract)
     entitled = identity.bin == organisation.bin and (
         identity.kind == "system" or bool(identity.roles & SIGNING_ROLES)
     )
@@ -424,7 +442,7 @@ def build_talon(talon: Talon) -> etree._Element:
     x.add(person, CONTRACT, "iin", talon.recipient.iin)
     x.add(person, CONTRACT, "fullName", talon.recipient.full_name)
     x.add(person, CONTRACT, "birthDate", talon.recipient.birth_date.isoformat())
-    _organisation(root, talon.organisation)
+    write_organisation(root, talon.organisation)
     x.add(root, CONTRACT, "section", talon.section)
     doctor = x.node(root, CONTRACT, "doctor")
     x.add(doctor, CONTRACT, "fullName", talon.doctor.full_name)
@@ -449,7 +467,7 @@ def parse_talon(element: etree._Element) -> Talon:
             full_name=x.required_text(person, CONTRACT, "fullName"),
             birth_date=x.read_date(x.required_text(person, CONTRACT, "birthDate")),
         ),
-        organisation=_read_organisation(element),
+        organisation=read_organisation(element),
         section=x.required_text(element, CONTRACT, "section"),
         doctor=Doctor(
             full_name=x.required_text(doctor, CONTRACT, "fullName"),
@@ -471,7 +489,7 @@ def build_refusal(refusal: Refusal) -> etree._Element:
     x.add(root, CONTRACT, "registrationNumber", refusal.registration_number)
     x.add(root, CONTRACT, "applicationId", refusal.application_id)
     x.add(root, CONTRACT, "recipientIin", refusal.recipient_iin)
-    _organisation(root, refusal.organisation)
+    write_organisation(root, refusal.organisation)
     ground = x.node(root, CONTRACT, "ground")
     x.add(ground, CONTRACT, "code", refusal.ground.code)
     x.add(ground, CONTRACT, "ru", refusal.ground.ru)
@@ -487,7 +505,7 @@ def parse_refusal(element: etree._Element) -> Refusal:
     ground = x.required_child(element, CONTRACT, "ground")
     return Refusal(
         recipient_iin=x.text(element, CONTRACT, "recipientIin"),
-        organisation=_read_organisation(element),
+        organisation=read_organisation(element),
         ground=Ground(
             code=x.required_text(ground, CONTRACT, "code"),
             ru=x.required_text(ground, CONTRACT, "ru"),

@@ -31,10 +31,7 @@ from lxml import etree
 from egov_kit.clock import now
 from egov_kit.documents import _xml as x
 from egov_kit.documents import h1
-from egov_kit.documents.errors import SignerNotAuthorised
 from egov_kit.documents.h1 import Bilingual, Organisation, Recipient, sign_with, to_bytes, to_text
-from egov_kit.dsig import verify_document
-from egov_kit.identifiers import InvalidIdentifier, is_valid
 from egov_kit.pki import CertificateIdentity, CertificateValidator
 from egov_kit.xml.contracts import Contract
 
@@ -205,14 +202,6 @@ class Appointment:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _check_iin(iin: str, what: str) -> None:
-    if not is_valid(iin):
-        raise InvalidIdentifier(
-            f"{what}: ИИН {iin} некорректен (контрольный разряд) / "
-            f"{what}: ЖСН {iin} дұрыс емес (бақылау разряды)"
-        )
-
-
 def _doctor(parent: etree._Element, name: str, doctor: DoctorInfo) -> etree._Element:
     node = x.node(parent, CONTRACT, name)
     x.add(node, CONTRACT, "doctorId", doctor.doctor_id)
@@ -234,28 +223,6 @@ def _read_doctor(node: etree._Element) -> DoctorInfo:
         specialty_kk=x.required_text(node, CONTRACT, "specialtyKk"),
         cabinet=x.required_text(node, CONTRACT, "cabinet"),
         section=x.text(node, CONTRACT, "section"),
-    )
-
-
-def _organisation(parent: etree._Element, organisation: Organisation) -> None:
-    node = x.node(parent, CONTRACT, "organisation")
-    x.add(node, CONTRACT, "code", organisation.code)
-    x.add(node, CONTRACT, "bin", organisation.bin)
-    x.add(node, CONTRACT, "nameRu", organisation.name_ru)
-    x.add(node, CONTRACT, "nameKk", organisation.name_kk)
-    x.add(node, CONTRACT, "addressRu", organisation.address_ru)
-    x.add(node, CONTRACT, "addressKk", organisation.address_kk)
-
-
-def _read_organisation(parent: etree._Element) -> Organisation:
-    node = x.required_child(parent, CONTRACT, "organisation")
-    return Organisation(
-        code=x.required_text(node, CONTRACT, "code"),
-        bin=x.required_text(node, CONTRACT, "bin"),
-        name_ru=x.required_text(node, CONTRACT, "nameRu"),
-        name_kk=x.required_text(node, CONTRACT, "nameKk"),
-        address_ru=x.required_text(node, CONTRACT, "addressRu"),
-        address_kk=x.required_text(node, CONTRACT, "addressKk"),
     )
 
 
@@ -366,18 +333,13 @@ def build_application(
     submitted_at: datetime | None = None,
 ) -> etree._Element:
     """The unsigned appointment request; the portal chooses ``application_id`` (a UUID)."""
-    _check_iin(recipient.iin, "recipient")
+    h1.check_iin(recipient.iin, "recipient")
     root = x.root(CONTRACT, "application")
     x.add(root, CONTRACT, "applicationId", application_id or str(uuid.uuid4()))
     x.add(root, CONTRACT, "serviceId", SERVICE_ID)
     x.add(root, CONTRACT, "submittedAt", x.xs_datetime(submitted_at or now()))
     x.add(root, CONTRACT, "channel", channel)
-    person = x.node(root, CONTRACT, "recipient")
-    x.add(person, CONTRACT, "iin", recipient.iin)
-    x.add(person, CONTRACT, "surname", recipient.surname)
-    x.add(person, CONTRACT, "name", recipient.name)
-    x.add(person, CONTRACT, "patronymic", recipient.patronymic or None)
-    x.add(person, CONTRACT, "phone", recipient.phone or None)
+    h1.write_recipient(root, recipient, CONTRACT)
     x.add(root, CONTRACT, "organisationCode", organisation_code)
     x.add(root, CONTRACT, "doctorId", doctor_id)
     x.add(root, CONTRACT, "slotStart", x.xs_datetime(slot_start))
@@ -388,15 +350,7 @@ def build_application(
 
 def parse_application(element: etree._Element) -> AppointmentApplication:
     x.check(element, CONTRACT, "application", "Запрос на запись", "Жазылу сұрауы")
-    person = x.required_child(element, CONTRACT, "recipient")
-    recipient = Recipient(
-        iin=x.required_text(person, CONTRACT, "iin"),
-        surname=x.required_text(person, CONTRACT, "surname"),
-        name=x.required_text(person, CONTRACT, "name"),
-        patronymic=x.text(person, CONTRACT, "patronymic"),
-        phone=x.text(person, CONTRACT, "phone"),
-    )
-    _check_iin(recipient.iin, "recipient")
+    recipient = h1.read_recipient(element, CONTRACT)
     return AppointmentApplication(
         application_id=x.required_text(element, CONTRACT, "applicationId"),
         submitted_at=x.read_datetime(x.required_text(element, CONTRACT, "submittedAt")),
@@ -423,7 +377,7 @@ def build_cancellation(
     submitted_at: datetime | None = None,
 ) -> etree._Element:
     """The unsigned cancellation of a booking, by ``application_id`` or ``booking_number`` (one of them)."""
-    _check_iin(recipient_iin, "recipient")
+    h1.check_iin(recipient_iin, "recipient")
     if (application_id is None) == (booking_number is None):
         raise ValueError("name either the applicationId or the booking number")
     root = x.root(CONTRACT, "cancellation")
@@ -440,7 +394,7 @@ def build_cancellation(
 def parse_cancellation(element: etree._Element) -> Cancellation:
     x.check(element, CONTRACT, "cancellation", "Отмена записи", "Жазылудан бас тарту")
     iin = x.required_text(element, CONTRACT, "recipientIin")
-    _check_iin(iin, "recipient")
+    h1.check_iin(iin, "recipient")
     return Cancellation(
         cancellation_id=x.required_text(element, CONTRACT, "cancellationId"),
         submitted_at=x.read_datetime(x.required_text(element, CONTRACT, "submittedAt")),
@@ -495,7 +449,7 @@ def build_appointment(appointment: Appointment) -> etree._Element:
     person = x.node(root, CONTRACT, "recipient")
     x.add(person, CONTRACT, "iin", appointment.recipient_iin)
     x.add(person, CONTRACT, "fullName", appointment.recipient_full_name)
-    _organisation(root, appointment.organisation)
+    h1.write_organisation(root, appointment.organisation, CONTRACT)
     _doctor(root, "doctor", appointment.doctor)
     x.add(root, CONTRACT, "slotStart", x.xs_datetime(appointment.slot_start))
     x.add(root, CONTRACT, "slotEnd", x.xs_datetime(appointment.slot_end))
@@ -512,7 +466,7 @@ def parse_appointment(element: etree._Element) -> Appointment:
         channel=cast(Channel, x.required_text(element, CONTRACT, "channel")),
         recipient_iin=x.required_text(person, CONTRACT, "iin"),
         recipient_full_name=x.required_text(person, CONTRACT, "fullName"),
-        organisation=_read_organisation(element),
+        organisation=h1.read_organisation(element, CONTRACT),
         doctor=_read_doctor(x.required_child(element, CONTRACT, "doctor")),
         slot_start=x.read_datetime(x.required_text(element, CONTRACT, "slotStart")),
         slot_end=x.read_datetime(x.required_text(element, CONTRACT, "slotEnd")),
@@ -540,18 +494,4 @@ async def verify_issued(element: etree._Element, validator: CertificateValidator
     """
     if root_name(element) != "appointment":
         return await h1.verify_issued(element, validator)
-    verified = verify_document(element)
-    identity = await validator.validate(verified.certificate, extra_chain=verified.chain)
-    organisation = _read_organisation(element)
-    entitled = identity.bin == organisation.bin and (
-        identity.kind == "system" or bool(identity.roles & h1.SIGNING_ROLES)
-    )
-    if not entitled:
-        raise SignerNotAuthorised(
-            f"Документ подписан {identity.common_name} (БИН {identity.bin or '—'}), а не уполномоченным "
-            f"лицом организации {organisation.code} (БИН {organisation.bin}) / Құжатқа "
-            f"{organisation.code} ұйымының (БСН {organisation.bin}) уәкілетті тұлғасы емес, "
-            f"{identity.common_name} (БСН {identity.bin or '—'}) қол қойған",
-            data=identity.common_name,
-        )
-    return identity
+    return await h1.verify_issued(element, validator, contract=CONTRACT)
