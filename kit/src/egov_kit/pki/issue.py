@@ -202,6 +202,30 @@ def _window(
     return start, end
 
 
+def _skeleton(
+    subject: x509.Name,
+    issuer: x509.Name,
+    public_key: PublicKey,
+    start: datetime,
+    end: datetime,
+    *,
+    ca: bool,
+    path_length: int | None,
+    serial: int | None = None,
+) -> x509.CertificateBuilder:
+    """What every certificate of ours starts with: names, key, serial, validity, basic constraints."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(serial if serial is not None else x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
+    )
+
+
 def build_root_ca(
     common_name: str = ROOT_CA_NAME,
     *,
@@ -217,14 +241,7 @@ def build_root_ca(
     start, end = _window(not_before, not_after, CA_BACKDATE, ROOT_CA_LIFETIME)
     public_key = key.public_key()
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+        _skeleton(name, name, public_key, start, end, ca=True, path_length=1)
         .add_extension(_ca_key_usage(), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .sign(key, hashes.SHA256())
@@ -249,14 +266,15 @@ def build_issuing_ca(
     start, end = _window(not_before, not_after, CA_BACKDATE, ISSUING_CA_LIFETIME)
     public_key = key.public_key()
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(_ca_name(common_name, organisation))
-        .issuer_name(root_cert.subject)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        _skeleton(
+            _ca_name(common_name, organisation),
+            root_cert.subject,
+            public_key,
+            start,
+            end,
+            ca=True,
+            path_length=0,
+        )
         .add_extension(_ca_key_usage(), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(
@@ -296,14 +314,15 @@ def build_ocsp_responder(
     start, end = _window(not_before, not_after, SKEW, OCSP_RESPONDER_LIFETIME)
     public_key = key.public_key()
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(_ca_name(common_name, organisation))
-        .issuer_name(issuer_cert.subject)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        _skeleton(
+            _ca_name(common_name, organisation),
+            issuer_cert.subject,
+            public_key,
+            start,
+            end,
+            ca=False,
+            path_length=None,
+        )
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
@@ -356,14 +375,16 @@ def issue_certificate(
     if spec.kind == "system":
         usages.append(OID_CLIENT_AUTH)
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(spec.subject_name())
-        .issuer_name(issuer_cert.subject)
-        .public_key(public_key)
-        .serial_number(serial if serial is not None else x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        _skeleton(
+            spec.subject_name(),
+            issuer_cert.subject,
+            public_key,
+            start,
+            end,
+            ca=False,
+            path_length=None,
+            serial=serial if serial is not None else x509.random_serial_number(),
+        )
         .add_extension(_signing_key_usage(), critical=True)
         .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
