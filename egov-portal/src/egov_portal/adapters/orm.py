@@ -56,6 +56,7 @@ class ApplicationRow(SQLModel, table=True):
     refusal_step: str | None = None
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     result_xml: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: int = 0
 
 

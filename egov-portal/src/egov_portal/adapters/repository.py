@@ -213,6 +213,7 @@ def _application(row: ApplicationRow, events: list[ApplicationEventRow]) -> Appl
         refusal_step=row.refusal_step,
         result=_result(row.result, row.result_xml),
         history=[_event(event) for event in sorted(events, key=lambda e: e.seq)],
+        details=dict(row.details or {}),
     )
 
 
@@ -233,6 +234,7 @@ def _application_values(app: Application) -> dict[str, Any]:
         "refusal_step": app.refusal_step,
         "result": None if app.result is None else _result_json(app.result),
         "result_xml": None if app.result is None else app.result.xml,
+        "details": dict(app.details),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from egov_kit.documents.records import DictValue, full_name
 
@@ -163,6 +164,9 @@ class Application:
     refusal_step: str | None = None
     result: Result | None = None
     history: list[StatusEvent] = field(default_factory=list)
+    # What the service's own form adds (H2: doctor and slot; H3: diagnosis, attachment, consent,
+    # confirmation by EDS or one-time password); JSON-serialisable, owned by that service's module.
+    details: dict[str, Any] = field(default_factory=dict)
 
     def record(self, event: StatusEvent) -> None:
         """Add ``event`` to the history; the status only moves forward (UPDATE may come late)."""
