@@ -7,3 +7,4 @@ CREATE DATABASE gbd_fl_mock OWNER egov;
 CREATE DATABASE enis_mock OWNER egov;
 CREATE DATABASE phc_registry OWNER egov;
 CREATE DATABASE egov_portal OWNER egov;
+CREATE DATABASE sms_gateway OWNER egov;
