@@ -197,7 +197,7 @@ class Portal:
             await page.wait_for_timeout(500)
 
     async def open_from_cabinet(self, page: Page, application_id: str) -> None:
-        await page.locator(f'tr[data-application="{application_id}"] a').click()
+        await page.locator(f'tr[data-application="{application_id}"] a.open').click()
         await expect(page).to_have_url(self.url(f"/applications/{application_id}"))
 
     async def screenshot(self, page: Page, name: str) -> Path:

@@ -7,7 +7,8 @@ result, and the page language (Kazakh by default, Russian, remembered in the ``l
 
 Each test owns its test person (nobody else in the suite registers them at the portal):
 ``principal`` and ``representative`` of Уральск get talons of polyclinic №2 of Уральск (they are
-attached nowhere in РПН's seed); ``adult_vko`` is refused a login with a wrong password.
+attached nowhere in РПН's seed); ``disabled`` (registered at the portal by nobody else; the
+replay uses that person at the workstation only) is refused a login with a wrong password.
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ async def test_h1_signed_elsewhere_gives_the_talon_and_a_second_application_is_r
 async def test_a_wrong_password_is_refused_in_the_pages_language(portal: Portal, new_page: NewPage) -> None:
     """Condition 1 → process 2: the refusal with the attempts left, in Kazakh, then in Russian."""
     page = await new_page()
-    person = citizen("adult_vko")
+    person = citizen("disabled")
     await portal.register(page, person)
     await expect_kazakh_login_page(page)
 

@@ -266,4 +266,8 @@ async def test_doctor_schedule_sync(runtime: PhcRuntime) -> None:
     assert all(s.start.date() == slot.date() for s in therapist.slots)
 
     assert set(shep.all_sync_handlers(runtime)) == {"RPN_MedicalOrganizationsSync", "RPN_DoctorScheduleSync"}
-    assert set(shep.all_async_handlers(runtime)) == {"RPN_Attachment", "RPN_Appointment"}
+    assert set(shep.all_async_handlers(runtime)) == {
+        "RPN_Attachment",
+        "RPN_Appointment",
+        "PHC_SanatoriumCard",
+    }

@@ -59,6 +59,7 @@ def test_every_scenario_follows_its_regulation(
         "PHC_URL": landscape.url("phc-registry"),
         "NUC_URL": landscape.url("nuc-mock"),
         "SHEP_URL": landscape.url("gateway-shep"),
+        "SMS_GATEWAY_URL": landscape.url("sms-gateway"),  # the phone's outbox (H3 one-time passwords)
         "TRACE_SINK_URL": trace_api.url,
         "REPLAY_OTLP_ENDPOINT": otlp_receiver.endpoint,
         "EGOV_VAR_DIR": str(landscape.var_dir),

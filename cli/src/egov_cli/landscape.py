@@ -97,6 +97,8 @@ class Landscape:
             )
         if spec.name == "egov-portal" and self._has("signer"):
             env["PORTAL_SIGNER_URL"] = f"ws://127.0.0.1:{self.port('signer')}/"
+        if spec.name == "egov-portal" and self._has("sms-gateway"):
+            env["PORTAL_SMS_GATEWAY_URL"] = self.url("sms-gateway")  # one-time passwords (H3)
         if self._has("trace-sink") and "OTEL_EXPORTER_OTLP_ENDPOINT" not in self.extra_env:
             # Every service exports its spans to the landscape's own trace-sink (read by `egov replay`).
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = self.url("trace-sink")

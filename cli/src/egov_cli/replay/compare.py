@@ -231,6 +231,7 @@ class Expectation:
     allowed_rejections: Sequence[ExpectedMessage] = ()
     status: Sequence[str] = ()  # any of these final statuses (empty: not checked)
     result: str | None = None  # "talon", "refusal", "none" or None (not checked)
+    application: Mapping[str, str] = field(default_factory=dict)  # dotted path → value (GET application)
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ class Outcome:
     result_kind: str | None = None
     application_ids: Sequence[str] = ()
     error: str | None = None  # the driver could not carry the scenario out
+    application: Mapping[str, Any] = field(default_factory=dict)  # the application as the API showed it
 
 
 @dataclass(frozen=True)
@@ -630,4 +632,27 @@ def _outcome_deviations(expectation: Expectation, outcome: Outcome) -> list[Devi
         actual = outcome.result_kind or "none"
         if actual.lower() != expectation.result.lower():
             deviations.append(Deviation("result", f"result {actual}, expected {expectation.result}"))
+    for path, expected_value in expectation.application.items():
+        shown = _at(outcome.application, path)
+        if not _same_detail(shown, expected_value):
+            deviations.append(Deviation("status", f"{path} {shown}, expected {expected_value}"))
     return deviations
+
+
+def _at(data: Any, path: str) -> Any:
+    """``details.registeredFor`` of a JSON object (None when a part is missing)."""
+    for part in path.split("."):
+        data = data.get(part) if isinstance(data, Mapping) else None
+    return data
+
+
+def _same_detail(shown: Any, wanted: str) -> bool:
+    """Equal text, or equal moments (ISO datetimes in any offset)."""
+    if shown is None:
+        return False
+    if str(shown) == wanted:
+        return True
+    try:
+        return datetime.fromisoformat(str(shown)) == datetime.fromisoformat(wanted)
+    except ValueError:
+        return False

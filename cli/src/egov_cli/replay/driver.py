@@ -34,9 +34,12 @@ from opentelemetry.trace import Span, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from egov_cli.replay.compare import ActionRecord, Outcome
+from egov_cli.replay.h2_actions import H2Actions
+from egov_cli.replay.h3_portal_actions import H3PortalActions
+from egov_cli.replay.h3_provider_actions import H3ProviderActions
 from egov_cli.replay.scenario import PROVIDER_ACTIONS, Employee, Recipient, Scenario
 
-FINAL_STATUSES = frozenset({"done", "refused", "failed"})
+FINAL_STATUSES = frozenset({"done", "refused", "failed", "cancelled"})
 _propagator = TraceContextTextMapPropagator()
 
 
@@ -50,6 +53,7 @@ class Endpoints:
     shep: str = "http://127.0.0.1:8100"
     trace_sink: str = "http://127.0.0.1:4318"
     jaeger: str = "http://127.0.0.1:16686"
+    sms: str = "http://127.0.0.1:8107"  # the SMS gateway: the phone's outbox (H3 one-time passwords)
     otlp: str | None = None  # where the replay exports its own spans (default: trace-sink)
 
     @classmethod
@@ -65,6 +69,7 @@ class Endpoints:
             shep=env.get("SHEP_URL", common.shep_url),
             trace_sink=env.get("TRACE_SINK_URL", cls.trace_sink),
             jaeger=env.get("JAEGER_URL", cls.jaeger),
+            sms=env.get("SMS_GATEWAY_URL", cls.sms),
             otlp=env.get("REPLAY_OTLP_ENDPOINT"),
         )
 
@@ -328,6 +333,9 @@ class RunState:
     result_kind: str | None = None
     application_ids: list[str] = field(default_factory=list)
     last_response: Any = None
+    otp_code: str | None = None  # H3: the one-time password read from the phone
+    h2: dict[str, Any] = field(default_factory=dict)  # H2: the chosen organisation, doctor, slot
+    application: dict[str, Any] = field(default_factory=dict)  # the application as the API showed it
 
 
 @dataclass
@@ -373,7 +381,7 @@ class RunResult:
     setup_trace_id: str | None = None
 
 
-class Driver:
+class Driver(H3PortalActions, H3ProviderActions, H2Actions):
     """Runs scenarios over HTTP against the portal, phc-registry and nuc-mock."""
 
     def __init__(
@@ -463,6 +471,7 @@ class Driver:
             result_kind=state.result_kind,
             application_ids=tuple(state.application_ids),
             error=error,
+            application=dict(state.application),
         )
         return RunResult(trace_id, start_ns, time.time_ns(), outcome, setup_trace)
 
@@ -488,7 +497,7 @@ class Driver:
         handler: Callable[[Any, RunState, KeyIssuer], tuple[bool, str, str | None]] = getattr(
             self, f"_{action.do}"
         )
-        if action.do in ("sign", "workstation_sign"):
+        if action.do in ("sign", "workstation_sign", "read_otp", "h3_workstation_sign"):
             target = ""  # the user's own key: no system is asked
         else:
             target = "phc-registry" if action.do in PROVIDER_ACTIONS else "egov-portal"
@@ -546,7 +555,11 @@ class Driver:
         spec = state.scenario.actors.recipient
         password = spec.password + ("-wrong" if action.wrong_password else "")
         response = self._post(
-            state.portal, "/api/login", {"iin": state.recipient.iin, "password": password}, None
+            state.portal,
+            "/api/login",
+            # serviceId: process 1 and condition 1 are spans of the scenario's regulation
+            {"iin": state.recipient.iin, "password": password, "serviceId": state.scenario.regulation},
+            None,
         )
         ok, detail, code = self._answer(response)
         if ok:
@@ -625,6 +638,8 @@ class Driver:
         if isinstance(result, dict):
             state.result_kind = str(result.get("kind") or result.get("type") or "") or None
         state.last_response = body
+        if isinstance(body, dict):
+            state.application = body
         return str(status) if status else None
 
     def _wait_result(self, action: Any, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:

@@ -45,6 +45,39 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from egov_cli.replay.compare import Expectation, ExpectedMessage, ExpectedStep
+from egov_cli.replay.h2_actions import (
+    H2_NEEDS,
+    H2_PORTAL_ACTIONS,
+    H2_PROVIDER_ACTIONS,
+    H2_PROVIDES,
+    CancelAppointment,
+    ChooseSlot,
+    H2Draft,
+    SlotBookedElsewhere,
+    WorkstationH2Book,
+)
+from egov_cli.replay.h3_portal_actions import (
+    H3_ACTION_NAMES,
+    H3_NEEDS,
+    H3_PROVIDES,
+    ConfirmOtp,
+    H1Attach,
+    H3Draft,
+    ReadOtp,
+    RequestOtp,
+)
+from egov_cli.replay.h3_provider_actions import (
+    H3_PROVIDER_ACTION_NAMES,
+    H3_PROVIDER_NEEDS,
+    H3ChooseService,
+    H3IssueCard,
+    H3Lookup,
+    H3Refuse,
+    H3WorkstationDraft,
+    H3WorkstationLogin,
+    H3WorkstationRegister,
+    H3WorkstationSign,
+)
 
 KeyKind = Literal["valid", "expired", "revoked", "other_person"]
 Outcome = Literal["ok", "refused", "any"]
@@ -200,7 +233,25 @@ Action = Annotated[
     | Lookup
     | WorkstationDraft
     | WorkstationSign
-    | WorkstationRegister,
+    | WorkstationRegister
+    | H3Draft
+    | RequestOtp
+    | ReadOtp
+    | ConfirmOtp
+    | H1Attach
+    | H3WorkstationLogin
+    | H3ChooseService
+    | H3Lookup
+    | H3WorkstationDraft
+    | H3WorkstationSign
+    | H3WorkstationRegister
+    | H3IssueCard
+    | H3Refuse
+    | ChooseSlot
+    | H2Draft
+    | SlotBookedElsewhere
+    | CancelAppointment
+    | WorkstationH2Book,
     Field(discriminator="do"),
 ]
 
@@ -218,6 +269,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "workstation_register": ("workstation_sign",),
 }
 _PORTAL_ACTIONS = {"register", "login", "choose_organisation", "draft", "sign", "submit", "wait_result"}
+_PORTAL_ACTIONS |= H3_ACTION_NAMES  # H3: the draft with files, the one-time password
+_NEEDS.update(H3_NEEDS)
 PROVIDER_ACTIONS = {
     "workstation_login",
     "choose_service",
@@ -226,6 +279,12 @@ PROVIDER_ACTIONS = {
     "workstation_sign",
     "workstation_register",
 }
+PROVIDER_ACTIONS |= H3_PROVIDER_ACTION_NAMES  # H3 at the workstation (steps 1–8)
+_NEEDS.update(H3_PROVIDER_NEEDS)
+_PORTAL_ACTIONS |= H2_PORTAL_ACTIONS  # H2: the doctor's free time, the draft, the cancellation
+PROVIDER_ACTIONS |= H2_PROVIDER_ACTIONS  # H2 at the registry desk (steps 1–2)
+_NEEDS.update(H2_NEEDS)
+_PROVIDES = {**H3_PROVIDES, **H2_PROVIDES}
 
 
 # --- expectations --------------------------------------------------------------------------------
@@ -258,11 +317,16 @@ class JournalExpectation(_Strict):
 class Expect(_Strict):
     steps: list[StepRef] = Field(min_length=1)
     status: list[str] = Field(default_factory=list, description="final application status (any of)")
-    result: Literal["talon", "refusal", "none"] | None = None
+    result: Literal["talon", "refusal", "card", "appointment", "none"] | None = None
     journal: list[JournalExpectation] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list, description="ШЭП services that must not be called")
     allowed_rejections: list[JournalExpectation] = Field(default_factory=list)
     timeout_seconds: float = Field(60.0, gt=0, le=3600, description="how long to wait for the spans")
+    application: dict[str, str] = Field(
+        default_factory=dict,
+        description="the application as the portal's API shows it at the end: a dotted path "
+        "(details.registeredFor, refusal.code) → its value (moments compare as moments)",
+    )
 
     @field_validator("steps", mode="before")
     @classmethod
@@ -324,7 +388,7 @@ class Scenario(_Strict):
             missing = [need for need in _NEEDS.get(action.do, ()) if need not in done]
             if missing:
                 raise ValueError(f"action {action.do} needs {', '.join(missing)} before it")
-            done.add(action.do)
+            done.update((action.do, *_PROVIDES.get(action.do, ())))
         if (
             any(a.do in PROVIDER_ACTIONS for a in [*self.setup, *self.actions])
             and self.actors.employee is None
@@ -411,11 +475,22 @@ def _norm_text(step: Any) -> str:
     method = _get(step, "norm_text")
     if callable(method):
         try:
-            return str(method("en") or "")
+            own = str(method("en") or "")
         except (TypeError, KeyError, ValueError):
             return ""
+        return own or _cited_norms(step)
     norm = _get(step, "norm")
     return "" if norm is None else str(norm)
+
+
+def _cited_norms(step: Any) -> str:
+    """A step without a norm of its own: the norms cited on it (H2: the whole 30 minutes, 001 §9)."""
+    texts = []
+    for cited in _get(step, "other_norms", ()) or ():
+        text = cited.text("en") if callable(_get(cited, "text")) else ""
+        if text:
+            texts.append(f"≤ {text} in total ({str(_get(cited, 'seed_ref', '')).split(' (')[0]})")
+    return "; ".join(texts)
 
 
 _SECONDS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "min": 60, "minute": 60, "minutes": 60}
@@ -551,4 +626,5 @@ def expectation_for(scenario: Scenario, regulation: Any | None) -> Expectation:
         allowed_rejections=tuple(item.as_expected() for item in scenario.expect.allowed_rejections),
         status=tuple(scenario.expect.status),
         result=scenario.expect.result,
+        application=dict(scenario.expect.application),
     )

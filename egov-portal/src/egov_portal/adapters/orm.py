@@ -74,4 +74,15 @@ class ApplicationEventRow(SQLModel, table=True):
     message_id: str | None = None
 
 
-TABLES = (UserRow, SessionRow, ApplicationRow, ApplicationEventRow)
+class SurveyAnswerRow(SQLModel, table=True):
+    """Seed 002 appendix 3: one answer per application (the primary key), no personal data."""
+
+    __tablename__ = "portal_survey_answer"
+
+    application_id: str = Field(primary_key=True, max_length=64)
+    service_id: str = Field(index=True)
+    answers: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    answered_at: str
+
+
+TABLES = (UserRow, SessionRow, ApplicationRow, ApplicationEventRow, SurveyAnswerRow)

@@ -85,6 +85,7 @@ class ApplicationStatus(StrEnum):
     DONE = "done"  # process 8: the signed result (talon) arrived (RESPONSE)
     REFUSED = "refused"  # process 4 (condition 2) or process 7 (provider's motivated refusal)
     FAILED = "failed"  # ШЭП did not accept the request
+    CANCELLED = "cancelled"  # H2: the recipient cancelled the booked appointment (РПН freed the slot)
 
     @property
     def rank(self) -> int:
@@ -92,7 +93,12 @@ class ApplicationStatus(StrEnum):
 
     @property
     def final(self) -> bool:
-        return self in (ApplicationStatus.DONE, ApplicationStatus.REFUSED, ApplicationStatus.FAILED)
+        return self in (
+            ApplicationStatus.DONE,
+            ApplicationStatus.REFUSED,
+            ApplicationStatus.FAILED,
+            ApplicationStatus.CANCELLED,
+        )
 
 
 _RANK = {
@@ -103,6 +109,7 @@ _RANK = {
     ApplicationStatus.REGISTERED: 3,
     ApplicationStatus.DONE: 4,
     ApplicationStatus.REFUSED: 4,
+    ApplicationStatus.CANCELLED: 5,  # only after done
 }
 
 
@@ -129,8 +136,12 @@ class StatusEvent:
 
 
 class ResultKind(StrEnum):
-    TALON = "talon"
-    REFUSAL = "refusal"
+    """What kind of result document the provider sent (each service names its own)."""
+
+    TALON = "talon"  # H1
+    APPOINTMENT = "appointment"  # H2
+    CARD = "card"  # H3
+    REFUSAL = "refusal"  # the motivated refusal of any service
 
 
 @dataclass

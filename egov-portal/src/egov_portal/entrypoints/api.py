@@ -27,6 +27,7 @@ from egov_portal.entrypoints.context import (
 from egov_portal.entrypoints.views import application_json, organisation_json, process_4_json, user_json
 from egov_portal.service_layer.accounts import csrf_matches
 from egov_portal.service_layer.applications import SERVICE_ID
+from egov_portal.service_layer.documents import is_registered
 from egov_portal.service_layer.tracing import continued, parent_carrier
 
 TAG_ACCOUNT = "account"
@@ -43,6 +44,9 @@ class RegisterBody(BaseModel):
 class LoginBody(BaseModel):
     iin: str = Field(examples=["880412390017"])
     password: str = Field(examples=["correct-horse-1"])
+    serviceId: str | None = Field(
+        None, description="the service the recipient logs in for (names the spans of process 1)"
+    )
 
 
 class DraftBody(BaseModel):
@@ -72,10 +76,20 @@ def _csrf(request: Request, session: Session) -> None:
 
 def _only_h1(service_id: str) -> None:
     if service_id != SERVICE_ID:
-        raise ServiceNotAvailable(
-            f"Услуга {service_id} пока недоступна на портале",
-            f"{service_id} қызметі порталда әлі қолжетімсіз",
-        )
+        _not_available(service_id)
+
+
+def _submittable(service_id: str) -> None:
+    """Condition 2 and process 5 are the pipeline's: any service whose documents are registered."""
+    if not is_registered(service_id):
+        _not_available(service_id)
+
+
+def _not_available(service_id: str) -> None:
+    raise ServiceNotAvailable(
+        f"Услуга {service_id} пока недоступна на портале",
+        f"{service_id} қызметі порталда әлі қолжетімсіз",
+    )
 
 
 def api_router() -> APIRouter:
@@ -99,7 +113,9 @@ def api_router() -> APIRouter:
         """
         p = portal(request)
         previous = visitor(request).session
-        opened = await p.accounts.login(body.iin, body.password, headers=request.headers)
+        opened = await p.accounts.login(
+            body.iin, body.password, headers=request.headers, service_id=body.serviceId
+        )
         if previous is not None:
             p.accounts.logout(previous)
         assert opened.user is not None
@@ -184,13 +200,14 @@ def api_router() -> APIRouter:
     async def submit(request: Request, service_id: str, body: SubmitBody) -> JSONResponse:
         user, session = _authenticated(request)
         _csrf(request, session)
-        _only_h1(service_id)
+        _submittable(service_id)
         application = await portal(request).applications.submit(
             user,
             session,
             application_id=body.applicationId,
             signed_xml=body.signed_xml,
             headers=request.headers,
+            service_id=service_id,
         )
         if application.status == ApplicationStatus.REFUSED:
             return JSONResponse(process_4_json(application), status_code=422)

@@ -24,12 +24,20 @@ from egov_portal.domain.errors import NotAuthenticated, PortalError
 from egov_portal.domain.rules import LockoutPolicy
 from egov_portal.entrypoints import shep
 from egov_portal.entrypoints.api import api_router
+from egov_portal.entrypoints.api_status import api_status_router
+from egov_portal.entrypoints.api_survey import api_survey_router
 from egov_portal.entrypoints.context import ASSETS_DIR, Portal, Runtime
-from egov_portal.entrypoints.limits import BodyLimit, BodyTooLarge
+from egov_portal.entrypoints.h2_app import build_h2, h2_body_limit, include_h2_routes
+from egov_portal.entrypoints.h3_app import build_h3, h3_body_limit, include_h3_routes
+from egov_portal.entrypoints.limits import BodyLimit, BodyTooLarge, RateLimiter
 from egov_portal.entrypoints.pages import error_page, pages_router, render
+from egov_portal.entrypoints.pages_status import pages_status_router
+from egov_portal.entrypoints.pages_survey import pages_survey_router
 from egov_portal.service_layer.accounts import Accounts
 from egov_portal.service_layer.applications import SERVICE_ID, Applications
 from egov_portal.service_layer.catalogue import Catalogue
+from egov_portal.service_layer.status_lookup import SqlStatusUnitOfWork, StatusLookup
+from egov_portal.service_layer.survey import SqlSurveyUnitOfWork, Surveys
 from egov_portal.service_layer.tracing import Steps
 from egov_portal.service_layer.unit_of_work import sql_unit_of_work_factory
 from egov_portal.settings import Settings
@@ -48,6 +56,14 @@ OPENAPI_TAGS = [
     },
     {"name": "services", "description": "The catalogue (services/*.yaml) and the H1 form's choices"},
     {"name": "applications", "description": "Process 3, condition 2, process 4/5, and the personal cabinet"},
+    {
+        "name": "survey",
+        "description": "The survey of seed 002 appendix 3: once per application, after its result",
+    },
+    {
+        "name": "status",
+        "description": "«1414»: an application's status by its number (no login, rate-limited)",
+    },
 ]
 
 
@@ -87,6 +103,17 @@ def create_app(
         max_signed_bytes=settings.max_signed_bytes,
     )
     portal = Portal(settings, accounts, applications, Catalogue(), runtime)
+    h2 = build_h2(applications, runtime)  # H2 (seed 001): doctor, free slot, cancellation
+    h3 = build_h3(settings, engine, applications, runtime)  # H3 (seed 004): files, one-time passwords
+    # The quality survey (seed 002 appendix 3) and the «1414» status look-up (api_survey, api_status).
+    surveys = Surveys(
+        SqlSurveyUnitOfWork.factory(engine),
+        services=lambda: [e.service_id for e in portal.catalogue.entries() if "portal" in e.channels],
+    )
+    portal.templates.env.globals["survey_for"] = surveys.state_of  # the application page's partial
+    status_limiter = RateLimiter(
+        settings.status_lookup_limit, timedelta(seconds=settings.status_lookup_window_seconds)
+    )
 
     readiness = Readiness(settings.service_name)
     readiness.add("database", lambda: database_ready(engine))
@@ -95,6 +122,7 @@ def create_app(
         assert host.runtime is not None and host.identity is not None
         runtime.shep = runtime.shep or host.runtime.shep_client
         runtime.validator = runtime.validator or host.identity.validator
+        h3.use_system_key(host.identity.keypair)  # H3: the portal attests one-time passwords
 
     lifespan = provider_lifespan(
         settings,
@@ -154,8 +182,14 @@ def create_app(
         return JSONResponse({"error": "HTTP_" + str(exc.status_code), "message": exc.detail}, exc.status_code)
 
     app.include_router(healthz_router(readiness))
+    include_h2_routes(app, h2)  # before the common routes: /services/H2, /api/…/H2/… are H2's
+    include_h3_routes(app, h3)  # before the common routes: /services/H3, /api/…/H3 are H3's
     app.include_router(api_router())
     app.include_router(pages_router())
+    app.include_router(api_survey_router())
+    app.include_router(pages_survey_router())
+    app.include_router(api_status_router())
+    app.include_router(pages_status_router())
     app.mount("/static", StaticFiles(directory=kit_static_dir(), check_dir=False), name="static")
     app.mount("/assets", StaticFiles(directory=ASSETS_DIR), name="assets")
     app.add_middleware(BodyLimit, limit_for=lambda path: _api_limit(settings, path))
@@ -164,6 +198,9 @@ def create_app(
     app.state.engine = engine
     app.state.portal = portal
     app.state.readiness = readiness
+    app.state.surveys = surveys
+    app.state.status_lookup = StatusLookup(SqlStatusUnitOfWork.factory(engine), Catalogue.regulation)
+    app.state.status_limiter = status_limiter
     return app
 
 
@@ -171,6 +208,12 @@ def _api_limit(settings: Settings, path: str) -> int | None:
     """The largest JSON body of an API call (None: the route reads its own body with its own limit)."""
     if not path.startswith("/api/"):
         return None
+    h3_limit = h3_body_limit(settings, path)
+    if h3_limit is not None:
+        return h3_limit
+    h2_limit = h2_body_limit(settings.max_form_bytes, settings.max_signed_bytes, path)
+    if h2_limit is not None:
+        return h2_limit
     if path.rstrip("/").endswith("/applications/H1"):
         return settings.max_signed_bytes
     return settings.max_form_bytes

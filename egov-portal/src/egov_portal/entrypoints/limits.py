@@ -1,12 +1,26 @@
-"""A body size limit for the JSON API (pure ASGI): larger bodies answer 413 before any parsing."""
+"""Limits of the portal's HTTP side.
+
+* :class:`BodyLimit` — a body size limit for the JSON API (pure ASGI): larger bodies answer 413
+  before any parsing.
+* :class:`RateLimiter` — at most N calls per window per key (the client's IP for the «1414» status
+  look-up), counted on the kit clock (``egov_kit.clock``), so tests move time instead of sleeping;
+  over the limit a call answers 429 ``TOO_MANY_REQUESTS`` with ``Retry-After``.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import threading
+from collections import deque
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from egov_kit import clock
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from egov_portal.domain.errors import PortalError
 
 
 class BodyTooLarge(HTTPException):
@@ -81,3 +95,61 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+# --- calls per window -------------------------------------------------------------------------------
+class TooManyRequests(PortalError):
+    code = "TOO_MANY_REQUESTS"
+    http_status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Слишком много запросов с вашего адреса: повторите через {retry_after} с",
+            f"Сіздің мекенжайыңыздан сұраулар тым көп: {retry_after} секундтан кейін қайталаңыз",
+        )
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class RateLimiter:
+    """At most ``limit`` calls in any ``window`` per key (a sliding log of call moments).
+
+    Time is the kit clock's. At most ``max_keys`` keys are remembered; the longest-unseen are
+    forgotten first (a flood of new addresses cannot grow memory without bound).
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        window: timedelta,
+        *,
+        max_keys: int = 10_000,
+        now: Callable[[], datetime] = lambda: clock.now(),
+    ) -> None:
+        if limit < 1 or window <= timedelta(0):
+            raise ValueError("a rate limit needs limit >= 1 and a positive window")
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._now = now
+        self._calls: dict[str, deque[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> None:
+        """Count one call of ``key``; :class:`TooManyRequests` (not counted) when over the limit."""
+        moment = self._now()
+        with self._lock:
+            calls = self._calls.pop(key, None) or deque()
+            while calls and calls[0] <= moment - self.window:
+                calls.popleft()
+            if len(calls) >= self.limit:
+                self._calls[key] = calls
+                wait = (calls[0] + self.window - moment).total_seconds()
+                raise TooManyRequests(min(max(1, math.ceil(wait)), math.ceil(self.window.total_seconds())))
+            calls.append(moment)
+            self._calls[key] = calls  # re-inserted: the dict's order is least recently seen first
+            while len(self._calls) > self.max_keys:
+                del self._calls[next(iter(self._calls))]

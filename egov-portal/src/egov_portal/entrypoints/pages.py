@@ -7,6 +7,7 @@ of the login and registration forms; logging in replaces it with a new session (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -41,9 +42,11 @@ from egov_portal.entrypoints.i18n import LANG_COOKIE, STATUS_KEYS, Translator, c
 from egov_portal.entrypoints.views import sorted_history
 from egov_portal.service_layer.accounts import csrf_matches
 from egov_portal.service_layer.applications import SERVICE_ID
+from egov_portal.service_layer.catalogue import Catalogue
 from egov_portal.service_layer.tracing import continued, parent_carrier
 
 SMALL_FORM_BYTES = 8 * 1024  # login, registration, logout
+_SERVICE_PATH = re.compile(r"^/services/([A-Z][0-9]+)(?:[/?#]|$)")
 
 
 def security_headers(signer_url: str) -> dict[str, str]:
@@ -125,6 +128,12 @@ def _safe_next(value: str | None) -> str:
     return "/cabinet"
 
 
+def _service_of(target: str) -> str | None:
+    """The service a login leads to (``/services/H2`` → ``H2``): its regulation names process 1."""
+    found = _SERVICE_PATH.match(target)
+    return found.group(1) if found else None
+
+
 def _ensure_session(request: Request) -> tuple[Visitor, str | None]:
     """The visitor, with an anonymous session (and its token, to set as a cookie) if it had none."""
     found = visitor(request)
@@ -202,7 +211,10 @@ def pages_router() -> APIRouter:
         p = portal(request)
         try:
             opened = await p.accounts.login(
-                form.get("iin", ""), form.get("password", ""), headers=request.headers
+                form.get("iin", ""),
+                form.get("password", ""),
+                headers=request.headers,
+                service_id=_service_of(target),
             )
         except PortalError as error:
             context = {"error": error, "values": {"iin": form.get("iin", "")}, "next": target}
@@ -373,6 +385,10 @@ def pages_router() -> APIRouter:
         sent = next((e.at for e in application.history if e.status == ApplicationStatus.SENT), None)
         if sent is None or application.status.final:
             return None
+        regulation = Catalogue.regulation(application.service_id)
+        limit = regulation.norm.max_duration() if regulation is not None else None
+        if limit is not None:  # H2: 30 minutes around the clock (seed 001 §9)
+            return sent + limit
         calendar = get_calendar()
         return calendar.add_working_days(calendar.registration_moment(sent), 1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from egov_kit.documents.records import DictValue
@@ -70,6 +71,7 @@ def application_json(application: Application, *, with_documents: bool = True) -
         "registrationNumber": application.registration_number,
         "messageId": application.message_id,
         "history": [event_json(event) for event in sorted_history(application)],
+        "details": details_json(application.details),
     }
     if application.refusal is not None:
         body["refusal"] = {"step": application.refusal_step, **application.refusal.as_json()}
@@ -85,6 +87,22 @@ def application_json(application: Application, *, with_documents: bool = True) -
             **({"xml": result.xml} if with_documents else {}),
         }
     return body
+
+
+_DOCUMENT_KEYS = frozenset({"xml", "signedXml"})
+
+
+def details_json(details: Mapping[str, Any]) -> dict[str, Any]:
+    """The service's own details (H2: doctor, slot, cancellation …) without the documents they keep."""
+    return {
+        key: (
+            {k: v for k, v in value.items() if k not in _DOCUMENT_KEYS}
+            if isinstance(value, Mapping)
+            else value
+        )
+        for key, value in details.items()
+        if key not in _DOCUMENT_KEYS
+    }
 
 
 def process_4_json(application: Application) -> dict[str, Any]:

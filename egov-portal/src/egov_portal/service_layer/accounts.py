@@ -29,6 +29,7 @@ from egov_portal.domain.errors import (
     WrongPassword,
 )
 from egov_portal.domain.model import LifeStatus, PersonRecord, Session, User
+from egov_portal.service_layer.documents import is_registered
 from egov_portal.service_layer.people import lookup_person
 from egov_portal.service_layer.tracing import (
     Steps,
@@ -131,14 +132,25 @@ class Accounts:
 
     # --- process 1, condition 1, process 2: authorisation -----------------------------------------
     async def login(
-        self, iin: str, password: str, *, headers: Mapping[str, str] | None = None
+        self,
+        iin: str,
+        password: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        service_id: str | None = None,
     ) -> OpenedSession:
-        """Authorise and open a session whose trace starts here (or continues the request's)."""
-        with continued(parent_carrier(headers)), self.steps.step("process 1"):
+        """Authorise and open a session whose trace starts here (or continues the request's).
+
+        ``service_id``: the public service the recipient logs in for (the page they came from, or
+        the API's ``serviceId``); its regulation names the spans of process 1, condition 1 and
+        process 2 (H1's by default).
+        """
+        steps = self.steps.of(service_id) if service_id and is_registered(service_id) else self.steps
+        with continued(parent_carrier(headers)), steps.step("process 1"):
             traceparent = current_traceparent()
             checked: User | None = None
             refused: PortalError | None = None
-            with self.steps.step("condition 1") as check:
+            with steps.step("condition 1") as check:
                 try:
                     checked = await self._check_credentials(iin, password)
                 except PortalError as exc:
@@ -149,11 +161,11 @@ class Accounts:
                     check.set_attribute("egov.condition.result", "passed")
             if refused is not None or checked is None:
                 refusal = refused or UnknownIin("Пользователь не найден", "Пайдаланушы табылмады")
-                with self.steps.step("process 2", attributes={"egov.refusal.code": refusal.code}):
+                with steps.step("process 2", attributes={"egov.refusal.code": refusal.code}):
                     raise refusal
             user = await self._refresh_person(checked)
             if user.person.life_status == LifeStatus.DECEASED:
-                with self.steps.step("process 2", attributes={"egov.refusal.code": PersonDeceased.code}):
+                with steps.step("process 2", attributes={"egov.refusal.code": PersonDeceased.code}):
                     raise PersonDeceased(
                         "По данным ГБД ФЛ владелец ИИН умер: авторизация невозможна",
                         "ЖТ ММБ деректері бойынша ЖСН иесі қайтыс болған: авторизация мүмкін емес",

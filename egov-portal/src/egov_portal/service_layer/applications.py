@@ -1,20 +1,28 @@
-"""H1 through the portal: the form (process 3), condition 2, process 4, process 5, and the answers.
+"""The portal's application pipeline, the same for every public service (H1, H2, H3 …).
 
-The recipient fills in the form; the portal builds the unsigned application
-(``egov_kit.documents.h1.build_application``) and keeps it as a draft. The signed document posted
-back goes through condition 2 (signature, certificate dates and revocation, ИИН of the request =
-ИИН of the certificate, and the document is the very draft the portal prepared); a failure is
-process 4, recorded with its reason. Otherwise process 5 sends it through ШЭП
-(``RPN_Attachment``, REQUEST). РПН answers on the portal's own queue: UPDATE (registered, with its
-number) and RESPONSE (the signed talon, or the signed motivated refusal).
+* **process 3** — :meth:`Applications.create_draft`: the service's form module checks its form and
+  builds the unsigned application inside the step's span; the pipeline keeps it as a draft (H1's own
+  form: :meth:`Applications.draft`).
+* **condition 2** — :meth:`Applications.submit`: the signed document must be the service's
+  application, signed by the recipient (signature, certificate dates and revocation, ИИН of the
+  request = ИИН of the certificate) and be the very draft the portal prepared;
+* **process 4** — :meth:`Applications.refuse_at_condition_2`: refused with the reason;
+* **process 5** — :meth:`Applications.send`: through ШЭП to the provider (the service's
+  ``shep_service_id``, REQUEST);
+* then the provider answers on the portal's own queue (:meth:`Applications.on_provider_message`):
+  UPDATE (registered, with its number) and RESPONSE (the signed result, or the signed motivated
+  refusal).
+
+What differs per service is its :class:`~egov_portal.service_layer.documents.ServiceDocuments`
+(``documents.register``); H1's is registered in ``documents.py``.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from egov_kit.clock import now
@@ -43,12 +51,13 @@ from egov_portal.domain.model import (
     Organisation,
     Reason,
     Result,
-    ResultKind,
     Session,
     StatusEvent,
     User,
 )
 from egov_portal.domain.refusals import condition_2_reason
+from egov_portal.service_layer import documents
+from egov_portal.service_layer.documents import ServiceDocuments
 from egov_portal.service_layer.tracing import (
     Steps,
     continued,
@@ -68,6 +77,24 @@ class DocumentMismatch(KitError):
     code = "DOCUMENT_MISMATCH"
 
 
+@dataclass(frozen=True)
+class DraftContent:
+    """What a service's form (process 3) produced: the unsigned application and what the cabinet shows."""
+
+    organisation: Organisation
+    unsigned_xml: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
+#: Builds a draft inside the process 3 span, given the applicationId the portal chose.
+DraftBuilder = Callable[[str], Awaitable[DraftContent]]
+
+#: A service's own handling of a provider message (e.g. the answer to H2's cancellation): True when
+#: it took the message, False to let the pipeline handle it as an UPDATE or RESPONSE.
+MessageHook = Callable[[Application, etree._Element, ShepContext], Awaitable[bool]]
+
+
 @dataclass
 class Applications:
     uow: UnitOfWorkFactory
@@ -75,8 +102,16 @@ class Applications:
     validator: Callable[[], CertificateValidator]
     steps: Steps
     max_signed_bytes: int = 512 * 1024
+    hooks: dict[str, MessageHook] = field(default_factory=dict)
 
-    # --- process 3: the form ----------------------------------------------------------------------
+    def steps_for(self, service_id: str) -> Steps:
+        return self.steps.of(service_id)
+
+    def add_message_hook(self, service_id: str, hook: MessageHook) -> None:
+        """Let a service look at its provider's messages first (see :data:`MessageHook`)."""
+        self.hooks[service_id] = hook
+
+    # --- H1's form (process 3) --------------------------------------------------------------------
     async def organisations(self, user: User) -> list[Organisation]:
         """The PHC organisations of the recipient's region (ГБД ФЛ regAddress), from РПН through ШЭП."""
         region = user.person.region
@@ -103,10 +138,9 @@ class Applications:
         reason: str | None,
         headers: Mapping[str, str] | None = None,
     ) -> Application:
-        """Process 3: check the form, build the unsigned application and keep it as a draft."""
-        application_id = str(uuid.uuid4())
-        carrier = parent_carrier(headers, session.traceparent)
-        with continued(carrier), self.steps.step("process 3", application=application_id) as current:
+        """H1's process 3: check the form, build the unsigned application and keep it as a draft."""
+
+        async def build(application_id: str) -> DraftContent:
             checked_reason = rules.check_reason(reason)
             organisations = await self.organisations(user)
             code = rules.check_organisation_code(organisation_code, {org.code for org in organisations})
@@ -127,22 +161,54 @@ class Applications:
                     application_id=application_id,
                 )
             except KitError as exc:
-                raise FormInvalid(
-                    f"Заявление не соответствует формату: {exc.message}",
-                    f"Өтініш пішімге сәйкес емес: {exc.message}",
-                    code="FORM_INVALID",
-                ) from exc
-            current.set_attribute("egov.organisation.code", code)
+                raise form_invalid(exc) from exc
+            return DraftContent(organisation, h1.to_text(element), reason=checked_reason)
+
+        return await self.create_draft(user, session, service_id=SERVICE_ID, build=build, headers=headers)
+
+    # --- process 3: the draft of any service ------------------------------------------------------
+    async def create_draft(
+        self,
+        user: User,
+        session: Session,
+        *,
+        service_id: str,
+        organisation: Organisation | None = None,
+        unsigned_xml: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        reason: str = "",
+        build: DraftBuilder | None = None,
+        application_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Application:
+        """Process 3: keep the service's unsigned application as a draft, inside the step's span.
+
+        Either give the ready ``organisation`` and ``unsigned_xml`` (built with ``application_id``), or
+        a ``build`` coroutine that checks the form and builds them for the applicationId it is given
+        (then the checks run inside the process 3 span too).
+        """
+        application_id = application_id or str(uuid.uuid4())
+        carrier = parent_carrier(headers, session.traceparent)
+        steps = self.steps_for(service_id)
+        with continued(carrier), steps.step("process 3", application=application_id) as current:
+            if build is not None:
+                content = await build(application_id)
+            elif organisation is not None and unsigned_xml is not None:
+                content = DraftContent(organisation, unsigned_xml, details or {}, reason)
+            else:
+                raise ValueError("create_draft needs build, or organisation and unsigned_xml")
+            current.set_attribute("egov.organisation.code", content.organisation.code)
             application = Application(
                 application_id=application_id,
-                service_id=SERVICE_ID,
+                service_id=service_id,
                 user_iin=user.iin,
                 status=ApplicationStatus.DRAFT,
                 created_at=now(),
-                organisation=organisation,
-                reason=checked_reason,
-                unsigned_xml=h1.to_text(element),
+                organisation=content.organisation,
+                reason=content.reason,
+                unsigned_xml=content.unsigned_xml,
                 traceparent=current_traceparent(),
+                details={**dict(content.details), **dict(details or {})},
             )
             with self.uow() as uow:
                 uow.applications.add(application)
@@ -157,36 +223,46 @@ class Applications:
         application_id: str,
         signed_xml: str | None,
         headers: Mapping[str, str] | None = None,
+        service_id: str | None = None,
     ) -> Application:
-        """Check the signed application (condition 2) and refuse it (process 4) or send it (process 5)."""
-        application = self.get(user, application_id)
+        """Check the signed application (condition 2) and refuse it (process 4) or send it (process 5).
+
+        ``service_id`` (the route's): the application must be of that service.
+        """
+        application = self.get(user, application_id, service_id=service_id)
+        docs = documents.documents_for(application.service_id)
         carrier = parent_carrier(headers, application.traceparent, session.traceparent)
         with continued(carrier):
             if application.status != ApplicationStatus.DRAFT:
                 raise _replayed()
-            element = self._read_signed(signed_xml)
-            posted_id = element.findtext(h1.tag("applicationId"))
+            element = self.read_signed(signed_xml, docs)
+            posted_id = docs.application_id_of(element)
             if posted_id and posted_id != application_id:
                 with self.uow() as uow:
                     other = uow.applications.get(posted_id)
                 if other is not None and other.status != ApplicationStatus.DRAFT:
                     raise _replayed()
-            with self.uow() as uow:
-                claimed = uow.applications.claim(
-                    application_id,
-                    user.iin,
-                    from_status=ApplicationStatus.DRAFT.value,
-                    to_status=ApplicationStatus.SUBMITTED.value,
-                )
-            if not claimed:
-                raise _replayed()
+            self.claim_draft(user, application_id)
             document = signed_xml or ""
-            refusal = await self._condition_2(application, element, user)
+            refusal = await self._condition_2(application, element, user, docs)
             if refusal is not None:
-                return self._process_4(application_id, document, refusal)
-            return await self._process_5(application_id, document, element)
+                return self.refuse_at_condition_2(application_id, document, refusal)
+            return await self.send(application_id, document, element)
 
-    def _read_signed(self, signed_xml: str | None) -> etree._Element:
+    def claim_draft(self, user: User, application_id: str) -> None:
+        """DRAFT → SUBMITTED once: one winner among concurrent posts (else ``APPLICATION_REPLAYED``)."""
+        with self.uow() as uow:
+            claimed = uow.applications.claim(
+                application_id,
+                user.iin,
+                from_status=ApplicationStatus.DRAFT.value,
+                to_status=ApplicationStatus.SUBMITTED.value,
+            )
+        if not claimed:
+            raise _replayed()
+
+    def read_signed(self, signed_xml: str | None, docs: ServiceDocuments) -> etree._Element:
+        """The posted signed document as XML, and the service's application (else nothing is recorded)."""
         if not signed_xml or not signed_xml.strip():
             raise SignedDocumentRejected(
                 "Подписанное заявление не получено: подпишите его в NCALayer (или `egov signer`)",
@@ -199,22 +275,22 @@ class Applications:
                 f"Подписанное заявление не читается как XML ({exc.code}): подпишите его заново",
                 f"Қол қойылған өтініш XML ретінде оқылмайды ({exc.code}): оған қайта қол қойыңыз",
             ) from exc
-        if element.tag != h1.tag("application"):
+        if not docs.is_application(element):
             raise SignedDocumentRejected(
-                "Получен не тот документ: ожидается подписанное заявление H1 (application)",
-                "Басқа құжат алынды: қол қойылған H1 өтініші (application) күтіледі",
+                f"Получен не тот документ: ожидается подписанное заявление {docs.service_id} (application)",
+                f"Басқа құжат алынды: қол қойылған {docs.service_id} өтініші (application) күтіледі",
             )
         return element
 
     async def _condition_2(
-        self, application: Application, element: etree._Element, user: User
+        self, application: Application, element: etree._Element, user: User, docs: ServiceDocuments
     ) -> Reason | None:
-        with self.steps.step("condition 2", application=application.application_id) as current:
+        steps = self.steps_for(application.service_id)
+        with steps.step("condition 2", application=application.application_id) as current:
             try:
-                identity = await h1.verify_signed(element, self.validator(), expected_iin=user.iin)
-                signed = h1.parse_application(element)
-                prepared = h1.parse_application(parse_xml(application.unsigned_xml.encode("utf-8")))
-                if not prepared.same_request(signed):
+                identity = await docs.verify_signed(element, self.validator(), expected_iin=user.iin)
+                prepared = parse_xml(application.unsigned_xml.encode("utf-8"))
+                if not docs.same_request(prepared, element):
                     raise DocumentMismatch("the signed application is not the one the portal prepared")
             except KitError as exc:
                 reason = condition_2_reason(
@@ -227,23 +303,28 @@ class Applications:
             current.set_attribute("egov.signer.serial", identity.serial_hex)
             return None
 
-    def _process_4(self, application_id: str, document: str, refusal: Reason) -> Application:
-        with self.steps.step(
-            "process 4", application=application_id, attributes={"egov.refusal.code": refusal.code}
+    def refuse_at_condition_2(self, application_id: str, document: str, reason: Reason) -> Application:
+        """Process 4: the application is refused at condition 2 with ``reason`` (recorded, final)."""
+        service_id = self._service_of(application_id)
+        with self.steps_for(service_id).step(
+            "process 4", application=application_id, attributes={"egov.refusal.code": reason.code}
         ):
 
             def refuse(application: Application) -> None:
                 application.signed_xml = document
-                application.refusal = refusal
+                application.refusal = reason
                 application.refusal_step = "condition 2"
                 application.record(
-                    StatusEvent(ApplicationStatus.REFUSED, now(), step="condition 2", reason=refusal)
+                    StatusEvent(ApplicationStatus.REFUSED, now(), step="condition 2", reason=reason)
                 )
 
-            return self._mutate(application_id, refuse)
+            return self.mutate(application_id, refuse)
 
-    async def _process_5(self, application_id: str, document: str, element: etree._Element) -> Application:
-        with self.steps.step("process 5", application=application_id) as current:
+    async def send(self, application_id: str, document: str, element: etree._Element) -> Application:
+        """Process 5: the signed application through ШЭП to the provider (REQUEST); ``sent`` or ``failed``."""
+        service_id = self._service_of(application_id)
+        docs = documents.documents_for(service_id)
+        with self.steps_for(service_id).step("process 5", application=application_id) as current:
             message_id = new_message_id()
             current.set_attribute("shep.message_id", message_id)
             sent_at = now()
@@ -252,10 +333,10 @@ class Applications:
                 application.signed_xml = document
                 application.message_id = message_id
 
-            self._mutate(application_id, keep)
+            self.mutate(application_id, keep)
             try:
                 await self.shep().send_async(
-                    SHEP_SERVICE_ID, element, message_type=MessageType.REQUEST, message_id=message_id
+                    docs.shep_service_id, element, message_type=MessageType.REQUEST, message_id=message_id
                 )
             except KitError as exc:
                 log.warning("ШЭП did not accept application %s: %s", application_id, exc)
@@ -277,16 +358,23 @@ class Applications:
                         )
                     )
 
-                return self._mutate(application_id, fail)
+                return self.mutate(application_id, fail)
 
             def sent(application: Application) -> None:
                 application.record(
                     StatusEvent(ApplicationStatus.SENT, sent_at, step="process 5", message_id=message_id)
                 )
 
-            return self._mutate(application_id, sent)
+            return self.mutate(application_id, sent)
 
-    def _mutate(self, application_id: str, change: Callable[[Application], None]) -> Application:
+    def _service_of(self, application_id: str) -> str:
+        with self.uow() as uow:
+            application = uow.applications.get(application_id)
+        if application is None:
+            raise ApplicationNotFound("Заявление не найдено", "Өтініш табылмады")
+        return application.service_id
+
+    def mutate(self, application_id: str, change: Callable[[Application], None]) -> Application:
         """Read, change and save in one unit of work (no await in between: no lost update)."""
         with self.uow() as uow:
             application = uow.applications.get(application_id)
@@ -297,10 +385,14 @@ class Applications:
             return application
 
     # --- personal cabinet -------------------------------------------------------------------------
-    def get(self, user: User, application_id: str) -> Application:
+    def get(self, user: User, application_id: str, *, service_id: str | None = None) -> Application:
         with self.uow() as uow:
             application = uow.applications.get(application_id) if len(application_id) <= 64 else None
-        if application is None or application.user_iin != user.iin:
+        if (
+            application is None
+            or application.user_iin != user.iin
+            or (service_id is not None and application.service_id != service_id)
+        ):
             raise ApplicationNotFound(
                 "Заявление не найдено в вашем личном кабинете", "Өтініш жеке кабинетіңізде табылмады"
             )
@@ -310,21 +402,27 @@ class Applications:
         with self.uow() as uow:
             return uow.applications.for_user(user.iin)
 
-    # --- UPDATE and RESPONSE from РПН (the portal's async queue) -----------------------------------
-    async def on_attachment_message(self, element: etree._Element, context: ShepContext) -> None:
-        """Async handler of ``RPN_Attachment`` on the portal's queue: UPDATE or RESPONSE from РПН.
+    # --- UPDATE and RESPONSE from the providers (the portal's async queue) ------------------------
+    async def on_provider_message(self, element: etree._Element, context: ShepContext) -> None:
+        """Async handler of every registered service's ШЭП serviceId: UPDATE or RESPONSE.
 
         Runs in the trace context the message carried (AMQP headers); every span it opens names the
         application (``egov.application``).
         """
-        application = self._find(element, context)
+        candidates = documents.for_shep_service(context.service_id) or documents.registered()
+        application = self._find(element, context, candidates)
         if application is None:
             log.warning(
-                "RPN_Attachment %s %s matches no application (correlationId %s)",
+                "%s %s %s matches no application (correlationId %s)",
+                context.service_id,
                 context.message_type,
                 context.message_id,
                 context.correlation_id,
             )
+            return
+        docs = documents.documents_for(application.service_id)
+        hook = self.hooks.get(application.service_id)
+        if hook is not None and await hook(application, element, context):
             return
         attributes = {
             "egov.application": application.application_id,
@@ -332,34 +430,52 @@ class Applications:
             "shep.message_id": context.message_id,
             "shep.message_type": context.message_type,
         }
-        if element.tag == h1.tag("status"):
-            title = f"{SHEP_SERVICE_ID} UPDATE (registered) into the personal cabinet"
+        kind = docs.classify(element)
+        if kind == "status":
+            title = f"{docs.shep_service_id} UPDATE (registered) into the personal cabinet"
             with portal_span(
-                title, service_id=SERVICE_ID, application=application.application_id, attributes=attributes
+                title,
+                service_id=application.service_id,
+                application=application.application_id,
+                attributes=attributes,
             ):
-                self._on_status(application.application_id, element, context)
-        elif element.tag in (h1.tag("talon"), h1.tag("refusal")):
-            await self._on_result(application, element, context, attributes)
+                self._on_status(application.application_id, element, context, docs)
+        elif kind in ("result", "refusal"):
+            await self._on_result(application, element, context, attributes, docs)
         else:
-            log.warning("RPN_Attachment %s carries an unexpected %s", context.message_id, element.tag)
+            log.warning("%s %s carries an unexpected %s", context.service_id, context.message_id, element.tag)
 
-    def _find(self, element: etree._Element, context: ShepContext) -> Application | None:
+    # H1's name for the same handler (kept for its callers)
+    on_attachment_message = on_provider_message
+
+    def _find(
+        self, element: etree._Element, context: ShepContext, candidates: Sequence[ServiceDocuments]
+    ) -> Application | None:
         with self.uow() as uow:
             if context.correlation_id:
                 found = uow.applications.by_message_id(context.correlation_id)
                 if found is not None:
                     return found
-            application_id = element.findtext(h1.tag("applicationId"))
-            return uow.applications.get(application_id) if application_id else None
+            for docs in candidates:
+                application_id = docs.application_id_of(element)
+                if application_id:
+                    application = uow.applications.get(application_id)
+                    if application is not None and application.service_id == docs.service_id:
+                        return application
+            return None
 
-    def _on_status(self, application_id: str, element: etree._Element, context: ShepContext) -> None:
+    def _on_status(
+        self, application_id: str, element: etree._Element, context: ShepContext, docs: ServiceDocuments
+    ) -> None:
         try:
-            status = h1.parse_status(element)
+            status = docs.status_update(element)
         except KitError as exc:
             log.warning("unreadable status for %s: %s", application_id, exc)
             return
 
         def registered(application: Application) -> None:
+            if status.details:
+                application.details.update(dict(status.details))
             if status.status == "REGISTERED":
                 seen = any(
                     event.status == ApplicationStatus.REGISTERED
@@ -370,7 +486,7 @@ class Applications:
                     application.record(
                         StatusEvent(
                             ApplicationStatus.REGISTERED,
-                            status.status_at,
+                            status.at,
                             step="process 6",
                             number=status.registration_number,
                             message_id=context.message_id,
@@ -379,7 +495,7 @@ class Applications:
             else:
                 application.registration_number = status.registration_number
 
-        self._mutate(application_id, registered)
+        self.mutate(application_id, registered)
 
     async def _on_result(
         self,
@@ -387,23 +503,24 @@ class Applications:
         element: etree._Element,
         context: ShepContext,
         attributes: dict[str, Any],
+        docs: ServiceDocuments,
     ) -> None:
-        is_talon = element.tag == h1.tag("talon")
-        kind = ResultKind.TALON if is_talon else ResultKind.REFUSAL
-        # Processes 7 and 8 are РПН's (their spans run there); the portal records what arrived.
+        kind = docs.result_kind(element)
+        is_result = docs.classify(element) == "result"
+        # Processes 7 and 8 are the provider's (their spans run there); the portal records what arrived.
         manager = portal_span(
-            f"{SHEP_SERVICE_ID} RESPONSE ({kind.value}) into the personal cabinet",
-            service_id=SERVICE_ID,
+            f"{docs.shep_service_id} RESPONSE ({kind.value}) into the personal cabinet",
+            service_id=application.service_id,
             application=application.application_id,
             attributes=attributes,
         )
         with manager as current:
             try:
-                fields = h1.talon_fields(element) if is_talon else h1.refusal_fields(element)
+                fields = docs.result_fields(element)
             except KitError as exc:
                 log.warning("unreadable %s for %s: %s", kind.value, application.application_id, exc)
                 fields = {"document": kind.value, "unreadable": exc.code}
-            valid, error, signer = await self._check_issued(element, application, fields)
+            valid, error, signer = await self._check_issued(element, application, fields, docs)
             current.set_attribute("egov.result.kind", kind.value)
             current.set_attribute("egov.result.signature_valid", valid)
             result = Result(
@@ -416,7 +533,8 @@ class Applications:
                 signer=signer,
             )
             number = fields.get("registration_number")
-            if is_talon:
+            refusal: Reason | None = None
+            if is_result:
                 event = StatusEvent(
                     ApplicationStatus.DONE,
                     now(),
@@ -424,7 +542,6 @@ class Applications:
                     number=str(number) if number else None,
                     message_id=context.message_id,
                 )
-                refusal = None
             else:
                 refusal = Reason(
                     str(fields.get("ground_code") or "REFUSED"),
@@ -447,14 +564,18 @@ class Applications:
                     current_app.refusal_step = "process 7"
                 current_app.record(event)
 
-            self._mutate(application.application_id, store)
+            self.mutate(application.application_id, store)
 
     async def _check_issued(
-        self, element: etree._Element, application: Application, fields: Mapping[str, Any]
+        self,
+        element: etree._Element,
+        application: Application,
+        fields: Mapping[str, Any],
+        docs: ServiceDocuments,
     ) -> tuple[bool, str | None, str | None]:
         """The result document's own signature, certificate and signer (``verify_issued``)."""
         try:
-            identity = await h1.verify_issued(element, self.validator())
+            identity = await docs.verify_issued(element, self.validator())
         except KitError as exc:
             return False, exc.code, None
         signer = f"{identity.common_name}" + (f", БИН {identity.bin}" if identity.bin else "")
@@ -465,6 +586,15 @@ class Applications:
         if linked and linked != application.application_id:
             return False, "APPLICATION_MISMATCH", signer
         return True, None, signer
+
+
+def form_invalid(exc: KitError) -> FormInvalid:
+    """A built document that breaks its schema: the form is refused, nothing is stored."""
+    return FormInvalid(
+        f"Заявление не соответствует формату: {exc.message}",
+        f"Өтініш пішімге сәйкес емес: {exc.message}",
+        code="FORM_INVALID",
+    )
 
 
 def _replayed() -> PortalError:

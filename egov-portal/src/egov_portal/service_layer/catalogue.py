@@ -8,7 +8,7 @@ from typing import Any
 from egov_kit.regulations import Regulation, load_all, load_regulation
 
 # Services whose portal channel this portal carries out end to end.
-IMPLEMENTED = frozenset({"H1"})
+IMPLEMENTED = frozenset({"H1", "H2", "H3"})
 
 
 @dataclass(frozen=True)

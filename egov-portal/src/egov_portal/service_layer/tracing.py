@@ -59,6 +59,15 @@ class Steps:
         self.service_id = service_id
         self._loader = loader
         self._regulation: RegulationLike | None = None
+        self._others: dict[str, Steps] = {service_id: self}
+
+    def of(self, service_id: str) -> Steps:
+        """The steps of another public service (same loader), made once and kept."""
+        found = self._others.get(service_id)
+        if found is None:
+            found = self._others[service_id] = Steps(service_id, self._loader)
+            found._others = self._others
+        return found
 
     @property
     def regulation(self) -> RegulationLike | None:

@@ -7,6 +7,10 @@ dataclass) and signature checks:
 * :mod:`egov_kit.documents.h1` — H1 «Прикрепление к медицинской организации, оказывающей ПМСП»:
   the application, the status update, the talon and the motivated refusal
   (``contracts/rpn/attachment.xsd``).
+* :mod:`egov_kit.documents.h3` — H3 «Выдача заключения о нуждаемости в санаторно-курортном
+  лечении»: the application (clinical results embedded, consent, EDS or one-time password), the
+  status update (registeredFor, dueAt), the card 069/у and the motivated refusal
+  (``contracts/rpn/sanatorium.xsd``).
 * :mod:`egov_kit.documents.rpn` — the bodies of ``RPN_MedicalOrganizationsSync``
   (``contracts/rpn/organizations.xsd``).
 * :mod:`egov_kit.documents.gbdfl` — the client side of ГБД ФЛ's ``GBDFL_UniversalServiceSync``

@@ -522,6 +522,11 @@ def parse_refusal(element: etree._Element) -> Refusal:
 # --- views ---------------------------------------------------------------------------------------
 
 
+def signature_facts(element: etree._Element) -> dict[str, Any]:
+    """The carried signature for a view: checked cryptographically; the certificate is not validated."""
+    return _signer(element)
+
+
 def _signer(element: etree._Element) -> dict[str, Any]:
     """The carried signature for a view: checked cryptographically; the certificate is not validated."""
     if not x.is_signed(element):

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from lxml import etree
 
@@ -68,6 +68,7 @@ __all__ = [
     "ScheduleResponse",
     "ScheduledDoctor",
     "SlotInfo",
+    "appointment_fields",
     "build_application",
     "build_appointment",
     "build_cancellation",
@@ -161,6 +162,19 @@ class AppointmentApplication:
     reason: str | None = None
     signed: bool = False
 
+    def same_request(self, other: AppointmentApplication) -> bool:
+        """Equal in everything the signer vouches for (the signature itself aside)."""
+        return (
+            self.application_id == other.application_id
+            and self.submitted_at == other.submitted_at
+            and self.channel == other.channel
+            and self.recipient == other.recipient
+            and self.organisation_code == other.organisation_code
+            and self.doctor_id == other.doctor_id
+            and self.slot_start == other.slot_start
+            and self.reason == other.reason
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Cancellation:
@@ -171,6 +185,17 @@ class Cancellation:
     booking_number: str | None = None
     reason: str | None = None
     signed: bool = False
+
+    def same_request(self, other: Cancellation) -> bool:
+        """Equal in everything the signer vouches for (the signature itself aside)."""
+        return (
+            self.cancellation_id == other.cancellation_id
+            and self.submitted_at == other.submitted_at
+            and self.recipient_iin == other.recipient_iin
+            and self.application_id == other.application_id
+            and self.booking_number == other.booking_number
+            and self.reason == other.reason
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,3 +520,42 @@ async def verify_issued(element: etree._Element, validator: CertificateValidator
     if root_name(element) != "appointment":
         return await h1.verify_issued(element, validator)
     return await h1.verify_issued(element, validator, contract=CONTRACT)
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+def appointment_fields(element: etree._Element) -> dict[str, Any]:
+    """An appointment as a flat dict for the cabinet and print views (same key style as
+    :func:`egov_kit.documents.h1.talon_fields`; moments ISO with their offset, plus the signature's facts).
+    """
+    appointment = parse_appointment(element)
+    organisation = appointment.organisation
+    doctor = appointment.doctor
+    fields: dict[str, Any] = {
+        "document": "appointment",
+        "booking_number": appointment.booking_number,
+        "registration_number": appointment.registration_number,
+        "application_id": appointment.application_id,
+        "channel": appointment.channel,
+        "recipient_iin": appointment.recipient_iin,
+        "recipient_full_name": appointment.recipient_full_name,
+        "organisation_code": organisation.code,
+        "organisation_bin": organisation.bin,
+        "organisation_name_ru": organisation.name_ru,
+        "organisation_name_kk": organisation.name_kk,
+        "organisation_address_ru": organisation.address_ru,
+        "organisation_address_kk": organisation.address_kk,
+        "doctor_id": doctor.doctor_id,
+        "doctor_full_name": doctor.full_name,
+        "doctor_specialty": doctor.specialty,
+        "doctor_specialty_ru": doctor.specialty_ru,
+        "doctor_specialty_kk": doctor.specialty_kk,
+        "doctor_section": doctor.section,
+        "cabinet": doctor.cabinet,
+        "slot_start": appointment.slot_start.isoformat(timespec="seconds"),
+        "slot_end": appointment.slot_end.isoformat(timespec="seconds"),
+        "issued_at": appointment.issued_at.isoformat(timespec="seconds"),
+    }
+    fields.update(h1.signature_facts(element))
+    return fields

@@ -6,6 +6,9 @@ gets the PHC organisations with their territorial sections, for the H1 form (see
 
     reply = await client.send_sync(SERVICE_ID, build_request(locality_code="311001000"))
     organisations = parse_response(reply.data).organisations
+
+Asked with ``recipient_iin`` (the H2 and H3 forms), РПН answers with only the organisation where that
+person is actively attached (``attached_section``, ``attached_from`` set), or with none.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from lxml import etree
 
@@ -51,6 +54,8 @@ class OrganisationInfo:
     region_code: str
     locality_code: str
     sections: tuple[SectionInfo, ...]
+    attached_section: str | None = None  # asked with recipientIin: the person's section here
+    attached_from: date | None = None  # … and since when
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,7 @@ class OrganisationsRequest:
     request_number: str
     region_code: str | None = None
     locality_code: str | None = None
+    recipient_iin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +74,18 @@ class OrganisationsResponse:
 
 
 def build_request(
-    *, region_code: str | None = None, locality_code: str | None = None, request_number: str | None = None
+    *,
+    region_code: str | None = None,
+    locality_code: str | None = None,
+    recipient_iin: str | None = None,
+    request_number: str | None = None,
 ) -> etree._Element:
+    """The request; ``recipient_iin`` asks for the organisation of that person's active attachment."""
     root = x.root(CONTRACT, "request")
     x.add(root, CONTRACT, "requestNumber", request_number or str(uuid.uuid4()))
     x.add(root, CONTRACT, "regionCode", region_code)
     x.add(root, CONTRACT, "localityCode", locality_code)
+    x.add(root, CONTRACT, "recipientIin", recipient_iin)
     x.check(root, CONTRACT, "request", "Запрос", "Сұрау")
     return root
 
@@ -84,6 +96,7 @@ def parse_request(element: etree._Element) -> OrganisationsRequest:
         request_number=x.required_text(element, CONTRACT, "requestNumber"),
         region_code=x.text(element, CONTRACT, "regionCode"),
         locality_code=x.text(element, CONTRACT, "localityCode"),
+        recipient_iin=x.text(element, CONTRACT, "recipientIin"),
     )
 
 
@@ -119,6 +132,9 @@ def build_response(
                     street_node = x.node(streets, CONTRACT, "street")
                     x.add(street_node, CONTRACT, "nameRu", street.name_ru)
                     x.add(street_node, CONTRACT, "nameKk", street.name_kk)
+        x.add(item, CONTRACT, "attachedSection", organisation.attached_section)
+        attached_from = organisation.attached_from
+        x.add(item, CONTRACT, "attachedFrom", attached_from.isoformat() if attached_from else None)
     x.check(root, CONTRACT, "response", "Ответ", "Жауап")
     return root
 
@@ -159,6 +175,10 @@ def parse_response(element: etree._Element) -> OrganisationsResponse:
                 region_code=x.required_text(item, CONTRACT, "regionCode"),
                 locality_code=x.required_text(item, CONTRACT, "localityCode"),
                 sections=tuple(_section(node) for node in sections.iterchildren(CONTRACT.tag("section"))),
+                attached_section=x.text(item, CONTRACT, "attachedSection"),
+                attached_from=x.read_date(attached)
+                if (attached := x.text(item, CONTRACT, "attachedFrom"))
+                else None,
             )
         )
     return OrganisationsResponse(

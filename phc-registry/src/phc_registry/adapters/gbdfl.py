@@ -17,6 +17,8 @@ from lxml import etree
 
 from phc_registry.domain.model import Address, LookupStatus, Person, PersonLookup
 
+VALID_DOCUMENT_STATUS = "1"  # ГБД ФЛ's document status dictionary: 1 valid, 2 expired, 3 lost …
+
 _STATUS: dict[gbdfl.LookupResult, LookupStatus] = {
     gbdfl.LookupResult.FOUND: "found",
     gbdfl.LookupResult.NOT_FOUND: "absent",
@@ -45,7 +47,17 @@ def to_person(person: gbdfl.Person) -> Person:
         deceased=person.deceased,
         death_date=person.death_date,
         address=_address(person.address) if person.address is not None else None,
+        gender_ru=person.gender.name_ru,
+        gender_kk=person.gender.name_kk,
+        identity_document_valid=_document_valid(person),
     )
+
+
+def _document_valid(person: gbdfl.Person) -> bool | None:
+    """Whether ГБД ФЛ lists a valid identity document (status 1); None when it lists none."""
+    if not person.documents:
+        return None
+    return any(document.status.code == VALID_DOCUMENT_STATUS for document in person.documents)
 
 
 def to_lookup(iin: str, answer: gbdfl.PersonLookup) -> PersonLookup:

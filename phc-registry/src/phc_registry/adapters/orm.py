@@ -8,6 +8,7 @@
 * ``phc_session``      workstation sessions (the token stored as SHA-256), their ГБД ФЛ look-ups
 * ``phc_scan``         scanned documents uploaded at the workstation (files under var/…/scans/)
 * ``phc_booking``, ``phc_appointment``  H2: see :mod:`phc_registry.adapters.orm_appointments`
+* ``phc_sanatorium_*``  H3: see :mod:`phc_registry.adapters.orm_sanatorium`
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import JSON, Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from phc_registry.adapters.orm_appointments import APPOINTMENT_TABLES
+from phc_registry.adapters.orm_sanatorium import SANATORIUM_TABLES
 
 
 class AttachmentRow(SQLModel, table=True):
@@ -114,4 +116,13 @@ class ScanRow(SQLModel, table=True):
     uploaded_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
-TABLES = (AttachmentRow, ApplicationRow, CounterRow, AccountRow, SessionRow, ScanRow, *APPOINTMENT_TABLES)
+TABLES = (
+    AttachmentRow,
+    ApplicationRow,
+    CounterRow,
+    AccountRow,
+    SessionRow,
+    ScanRow,
+    *APPOINTMENT_TABLES,
+    *SANATORIUM_TABLES,
+)

@@ -61,6 +61,10 @@ class Person:
     deceased: bool = False
     death_date: date | None = None
     address: Address | None = None
+    gender_ru: str | None = None  # ГБД ФЛ's gender dictionary (H3: the card 069/у names the sex)
+    gender_kk: str | None = None
+    # H3 (UNRELIABLE_DATA): False when ГБД ФЛ lists identity documents and none is valid on its day
+    identity_document_valid: bool | None = None
 
     @property
     def full_name(self) -> str:

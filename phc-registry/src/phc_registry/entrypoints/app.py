@@ -37,6 +37,8 @@ from phc_registry.domain.errors import NotReady
 from phc_registry.entrypoints import shep
 from phc_registry.entrypoints.appointments_api import h2_api_router
 from phc_registry.entrypoints.i18n import LANG_COOKIE, pick_lang
+from phc_registry.entrypoints.sanatorium_api import h3_api_router
+from phc_registry.entrypoints.sanatorium_html import h3_html_router
 from phc_registry.entrypoints.web import error_status, templates
 from phc_registry.entrypoints.workstation_api import api_router
 from phc_registry.entrypoints.workstation_html import html_router, render_error
@@ -60,6 +62,12 @@ OPENAPI_TAGS = [
         "log in, look up ГБД ФЛ, draft, register the signed application",
     },
     {"name": "workstation", "description": "Server-rendered pages of the workstation (ru / kk)"},
+    {
+        "name": "workstation API: H3",
+        "description": "H3 at the workstation as JSON (seed 004, steps 1–8): look-up, the request with the "
+        "clinical results and consent, registration with its term, the card 069/у or a refusal signed by "
+        "the employee; the register of H3 requests",
+    },
 ]
 
 
@@ -166,6 +174,8 @@ def create_app(
     app.include_router(api_router(runtime, settings))
     app.include_router(h2_api_router(runtime))
     app.include_router(html_router(runtime, settings))
+    app.include_router(h3_api_router(runtime, settings))
+    app.include_router(h3_html_router(runtime, settings))
 
     app.state.settings = settings
     app.state.engine = engine

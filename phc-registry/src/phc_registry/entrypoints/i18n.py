@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from phc_registry.entrypoints.sanatorium_i18n import H3_TEXTS
+
 LANGS = ("ru", "kk")
 DEFAULT_LANG = "ru"
 LANG_COOKIE = "lang"
@@ -90,6 +92,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "step": ("Шаг", "Қадам"),
 }
+
+TEXTS.update(H3_TEXTS)  # H3's workstation pages and the card 069/у
 
 
 def pick_lang(value: str | None) -> str | None:

@@ -10,6 +10,11 @@ H2 «Запись на прием к врачу» (:func:`build_h2_sync_handlers
 * ``RPN_Appointment`` (async): the appointment request or its cancellation (REQUEST) → UPDATE,
   then RESPONSE (signed appointment or signed motivated refusal; status CANCELLED).
 
+H3 «Выдача заключения о нуждаемости в санаторно-курортном лечении» (:func:`build_h3_async_handlers`):
+
+* ``PHC_SanatoriumCard`` (async): the request (REQUEST) → UPDATE (registered, number, term), then
+  RESPONSE (signed card 069/у or signed motivated refusal).
+
 :func:`all_sync_handlers` and :func:`all_async_handlers` are what the app serves.
 """
 
@@ -19,12 +24,19 @@ from functools import partial
 
 from egov_kit.shep.provider import AsyncHandler, SyncHandler
 
-from phc_registry.service_layer import appointment_channel, organisations, portal_channel
+from phc_registry.service_layer import appointment_channel, organisations, portal_channel, sanatorium_channel
 from phc_registry.service_layer.runtime import PhcRuntime
 
 
-def build_sync_handlers() -> dict[str, SyncHandler]:
-    return {organisations.SERVICE_ID: organisations.medical_organisations}
+def build_sync_handlers(runtime: PhcRuntime | None = None) -> dict[str, SyncHandler]:
+    """``RPN_MedicalOrganizationsSync``; with the runtime it also answers ``recipientIin`` (attachment)."""
+    if runtime is None:
+        return {organisations.SERVICE_ID: organisations.medical_organisations}
+    return {
+        organisations.SERVICE_ID: partial(
+            organisations.medical_organisations, uow_factory=runtime.uow_factory
+        )
+    }
 
 
 def build_async_handlers(runtime: PhcRuntime) -> dict[str, AsyncHandler]:
@@ -45,9 +57,19 @@ def build_h2_async_handlers(runtime: PhcRuntime) -> dict[str, AsyncHandler]:
     }
 
 
+def build_h3_async_handlers(runtime: PhcRuntime) -> dict[str, AsyncHandler]:
+    return {
+        sanatorium_channel.SERVICE_ID: partial(sanatorium_channel.handle_sanatorium_request, runtime=runtime)
+    }
+
+
 def all_sync_handlers(runtime: PhcRuntime) -> dict[str, SyncHandler]:
-    return {**build_sync_handlers(), **build_h2_sync_handlers(runtime)}
+    return {**build_sync_handlers(runtime), **build_h2_sync_handlers(runtime)}
 
 
 def all_async_handlers(runtime: PhcRuntime) -> dict[str, AsyncHandler]:
-    return {**build_async_handlers(runtime), **build_h2_async_handlers(runtime)}
+    return {
+        **build_async_handlers(runtime),
+        **build_h2_async_handlers(runtime),
+        **build_h3_async_handlers(runtime),
+    }

@@ -33,6 +33,13 @@ STATUS_BY_CODE: dict[str, int] = {
     "APPLICATION_NOT_FOUND": 404,
     "LOOKUP_REQUIRED": 409,
     "APPLICATION_MISMATCH": 409,
+    "ALREADY_DECIDED": 409,  # H3: the request has its card or refusal
+    "CARD_NOT_ALLOWED": 409,  # H3: step 6 found a ground of refusal
+    "DRAFT_REQUIRED": 409,  # H3: sign the form of step 7 / 8 first
+    "ATTACHMENT_TOO_LARGE": 413,
+    "ATTACHMENTS_TOO_LARGE": 413,
+    "ATTACHMENT_TYPE_NOT_ALLOWED": 415,
+    "ATTACHMENT_TOO_MANY": 422,
     "SCAN_TOO_LARGE": 413,
     "SCAN_TYPE_NOT_ALLOWED": 415,
     "ACCOUNT_LOCKED": 423,

@@ -17,6 +17,7 @@ from phc_registry.adapters.repository import (
     ScanRepository,
     SessionRepository,
 )
+from phc_registry.adapters.sanatorium_repository import SanatoriumRepository
 
 
 class UnitOfWork(uow.UnitOfWork, Protocol):
@@ -44,6 +45,9 @@ class UnitOfWork(uow.UnitOfWork, Protocol):
     @property
     def appointments(self) -> AppointmentRepository: ...
 
+    @property
+    def sanatorium(self) -> SanatoriumRepository: ...
+
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -57,6 +61,7 @@ class SqlUnitOfWork(uow.SqlUnitOfWork):
     scans = uow.repository(ScanRepository)
     bookings = uow.repository(BookingRepository)
     appointments = uow.repository(AppointmentRepository)
+    sanatorium = uow.repository(SanatoriumRepository)
 
 
 def sql_unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:

@@ -21,6 +21,8 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -40,6 +42,7 @@ from egov_kit.identifiers import validate_iin
 from egov_kit.telemetry import inject, span
 from egov_kit.xml import parse_xml
 from lxml import etree
+from opentelemetry.trace import Span
 
 from phc_registry.adapters.orm import AccountRow, ApplicationRow, ScanRow, SessionRow
 from phc_registry.adapters.passwords import hash_password, verify_password
@@ -68,7 +71,7 @@ from phc_registry.domain.model import (
     StaffMember,
 )
 from phc_registry.domain.rules import check_application
-from phc_registry.service_layer import attachment, steps
+from phc_registry.service_layer import attachment, h3_steps, steps
 from phc_registry.service_layer.runtime import PhcRuntime
 from phc_registry.service_layer.unit_of_work import UnitOfWorkFactory
 
@@ -146,10 +149,15 @@ def _aware(moment: datetime | None) -> datetime | None:
     return attachment.utc(moment)
 
 
-def login(runtime: PhcRuntime, iin: str, password: str) -> tuple[str, WorkstationUser]:
-    """Step 1: ИИН and password → a new session token (set it as an HttpOnly cookie)."""
+def login(
+    runtime: PhcRuntime, iin: str, password: str, *, service: str | None = None
+) -> tuple[str, WorkstationUser]:
+    """Step 1: ИИН and password → a new session token (set it as an HttpOnly cookie).
+
+    ``service``: whose regulation's step 1 the span is (H1 unless the caller knows it, e.g. H3's API).
+    """
     limits = runtime.limits
-    with steps.step(steps.PROVIDER, steps.STEP_1, employee=iin):
+    with _steps_of(service or steps.REGULATION_ID)(steps.PROVIDER, steps.STEP_1, employee=iin):
         organisation = seed.employer_of(iin)
         moment = now().astimezone(UTC)
         outcome: str
@@ -265,14 +273,25 @@ class ServiceChoice:
 
 def services() -> list[ServiceChoice]:
     name_ru, name_kk = steps.service_names()
-    return [ServiceChoice(steps.REGULATION_ID, name_ru, name_kk)]
+    h3_ru, h3_kk = h3_steps.service_names()
+    return [
+        ServiceChoice(steps.REGULATION_ID, name_ru, name_kk),
+        ServiceChoice(h3_steps.REGULATION_ID, h3_ru, h3_kk),
+    ]
+
+
+def _steps_of(service: str) -> Callable[..., AbstractContextManager[Span]]:
+    """The step spans of a service's regulation (H1's by default)."""
+    return h3_steps.step if service == h3_steps.REGULATION_ID else steps.step
 
 
 def choose_service(
     runtime: PhcRuntime, user: WorkstationUser, service: str = steps.REGULATION_ID
 ) -> ServiceChoice:
     """Step 2: the employee chooses the service (remembered in the session)."""
-    with steps.step(steps.PROVIDER, steps.STEP_2, employee=user.iin, organisation=user.organisation.code):
+    with _steps_of(service)(
+        steps.PROVIDER, steps.STEP_2, employee=user.iin, organisation=user.organisation.code
+    ):
         choice = next((item for item in services() if item.code == service), None)
         if choice is None:
             raise UnknownService(
@@ -514,7 +533,14 @@ class RegisterOutcome:
 async def _check_signer(
     runtime: PhcRuntime, user: WorkstationUser, element: etree._Element, application: Application
 ) -> str:
-    """The signature, the certificate, an employee of this organisation, and the one ``signerIin`` names.
+    """The signature, the certificate, an employee of this organisation, and the one ``signerIin`` names."""
+    return await check_employee_signature(runtime, user, element, application.signer_iin)
+
+
+async def check_employee_signature(
+    runtime: PhcRuntime, user: WorkstationUser, element: etree._Element, signer_iin: str | None
+) -> str:
+    """The signature, the certificate, an employee of this organisation, and the one ``signer_iin`` names.
 
     ``SIGNER_NOT_AUTHORISED`` when the certificate is not an employee certificate of this
     organisation's БИН naming one of its staff (a citizen's key, another organisation's employee);
@@ -536,11 +562,11 @@ async def _check_signer(
             f"қойған: тек {organisation.name_kk} қызметкері қол қоя алады",
             data=identity.common_name,
         )
-    if application.signer_iin is not None and identity.iin != application.signer_iin:
+    if signer_iin is not None and identity.iin != signer_iin:
         raise IinMismatch(
             f"Заявление подписано ЭЦП работника с ИИН {identity.iin}, а в заявлении подписантом указан "
-            f"ИИН {application.signer_iin} / Өтінішке ЖСН {identity.iin} қызметкердің ЭЦҚ-сы қойылған, "
-            f"ал өтініште қол қоюшы ретінде ЖСН {application.signer_iin} көрсетілген",
+            f"ИИН {signer_iin} / Өтінішке ЖСН {identity.iin} қызметкердің ЭЦҚ-сы қойылған, "
+            f"ал өтініште қол қоюшы ретінде ЖСН {signer_iin} көрсетілген",
             data=identity.iin,
         )
     return f"{identity.common_name} (ИИН {identity.iin})"
