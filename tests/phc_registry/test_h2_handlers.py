@@ -236,6 +236,37 @@ async def test_cancellation_signed_by_someone_else_is_refused(
         assert uow.bookings.by_application(application_id).active  # type: ignore[union-attr]
 
 
+async def test_cancellation_naming_no_booking_of_the_signer_is_answered_refused(
+    runtime: PhcRuntime, fake_shep: FakeShep, person_keys: dict[str, KeyPair]
+) -> None:
+    element = request(person_keys[AHMETOV[0]], slot=future_slot(index=5))
+    await handle_appointment_message(element, ctx(), runtime=runtime)
+    application_id = h2.parse_application(element).application_id
+    other = "790923490082"
+    unknown = str(uuid.uuid4())
+    cases = {
+        "unknown application": (AHMETOV[0], {"application_id": unknown}),
+        "unknown booking": (AHMETOV[0], {"booking_number": "A-2025-999999"}),
+        "another person's booking": (other, {"application_id": application_id}),
+    }
+    for case, (iin, named) in cases.items():
+        context = ctx()
+        signed = h2.sign_with(h2.build_cancellation(recipient_iin=iin, **named), person_keys[iin])
+        await handle_appointment_message(signed, context, runtime=runtime)
+        (answer,) = fake_shep.of(context.message_id)
+        assert answer.message_type is MessageType.RESPONSE, case
+        status = h2.parse_status(answer.element)
+        assert status.status == "REFUSED", case
+        assert "Отмена записи не принята" in status.message.ru, case
+        assert "Жазылудан бас тарту қабылданбады" in status.message.kk, case
+        assert status.booking_number is None, case
+    # another person's registration number is not told; the booking stays active
+    assert status.application_id == application_id and status.registration_number == "RPN-0000-000000"
+    with runtime.uow_factory() as uow:
+        assert uow.bookings.by_application(application_id).active  # type: ignore[union-attr]
+        assert uow.appointments.get(application_id).status == "BOOKED"  # type: ignore[union-attr]
+
+
 async def test_replies_and_updates_addressed_to_rpn_are_ignored(
     runtime: PhcRuntime, fake_shep: FakeShep, person_keys: dict[str, KeyPair]
 ) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from egov_kit.clock import now
 from egov_kit.documents import h2, rpn
 from egov_kit.regulations import load_regulation
 from egov_kit.shep.models import MessageType
@@ -388,6 +389,38 @@ def test_a_cancellation_signed_by_another_person_changes_nothing(
     assert client.get(f"/api/applications/{application_id}").json()["status"] == "done"
     unsigned = cancel(client, token, application_id, prepared["xml"])
     assert unsigned.status_code == 422 and unsigned.json()["reason"]["code"] == "SIGNATURE_MISSING"
+
+
+def test_a_cancellation_rpn_refuses_keeps_the_appointment(
+    client: TestClient, api_login: Login, keys: Any, shep: H2Shep
+) -> None:
+    token, application_id, _slot = done(client, api_login, keys)
+    prepared = cancellation(client, application_id).json()
+    assert cancel(client, token, application_id, sign(prepared["xml"], keys.adult)).status_code == 202
+    sent = shep.sent[-1]
+    refused = h2.build_status(
+        h2.AppointmentStatus(
+            application_id=application_id,
+            registration_number="RPN-0000-000000",
+            status="REFUSED",
+            status_at=now(),
+            message=h2.Bilingual(
+                "Отмена записи не принята: запись для отмены не найдена",
+                "Жазылудан бас тарту қабылданбады: жоюға арналған жазба табылмады",
+            ),
+        )
+    )
+    deliver(client, refused, "RESPONSE", sent.message_id)
+    body = client.get(f"/api/applications/{application_id}").json()
+    assert body["status"] == "done" and body["result"]["kind"] == "appointment"
+    assert body["registrationNumber"] != "RPN-0000-000000"
+    assert body["details"]["cancellation"]["status"] == "refused"
+    reason = body["details"]["cancellation"]["reason"]
+    assert reason["ru"] == "Отмена записи не принята: запись для отмены не найдена"
+    assert reason["kk"] == "Жазылудан бас тарту қабылданбады: жоюға арналған жазба табылмады"
+    page = client.get(f"/applications/{application_id}")
+    assert 'data-cancellation="refused"' in page.text
+    assert "запись для отмены не найдена" in page.text or "жоюға арналған жазба табылмады" in page.text
 
 
 def test_only_a_booked_appointment_can_be_cancelled(client: TestClient, api_login: Login, keys: Any) -> None:

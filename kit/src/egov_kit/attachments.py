@@ -23,7 +23,7 @@ Rules:
   size and SHA-256 it was announced with is ``ATTACHMENT_DIGEST_MISMATCH``;
 * the file name is cleaned: only its last path part, no control characters, at most 255 characters.
 
-Errors subclass :class:`AttachmentError` (a :class:`~egov_kit.errors.KitError`) and carry their
+Errors subclass :class:`AttachmentError` (a :class:`~egov_kit.errors.BilingualError`) and carry their
 message in Russian (``message``, ``message_ru``) and Kazakh (``message_kk``); ``data`` is the
 (clean) file name concerned.
 """
@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from egov_kit.errors import KitError
+from egov_kit.errors import BilingualError
 from egov_kit.pki.keys import write_atomic
 
 PDF = "application/pdf"
@@ -61,18 +61,10 @@ _NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
 # --- errors ---------------------------------------------------------------------------------------
 
 
-class AttachmentError(KitError):
+class AttachmentError(BilingualError):
     """A named attachment error; ``message`` is Russian, ``message_kk`` Kazakh."""
 
     code = "ATTACHMENT_ERROR"
-
-    def __init__(self, message_ru: str, message_kk: str, *, data: str | None = None) -> None:
-        super().__init__(message_ru, data=data)
-        self.message_ru = message_ru
-        self.message_kk = message_kk
-
-    def message_in(self, lang: str) -> str:
-        return self.message_kk if lang == "kk" else self.message_ru
 
 
 class AttachmentTooLarge(AttachmentError):

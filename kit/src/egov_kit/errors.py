@@ -24,3 +24,15 @@ class KitError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+class BilingualError(KitError):
+    """A named error written for a person: ``message`` is Russian (``message_ru``), ``message_kk`` Kazakh."""
+
+    def __init__(self, message_ru: str, message_kk: str, *, data: str | None = None) -> None:
+        super().__init__(message_ru, data=data)
+        self.message_ru = message_ru
+        self.message_kk = message_kk
+
+    def message_in(self, lang: str) -> str:
+        return self.message_kk if lang == "kk" else self.message_ru

@@ -29,7 +29,7 @@ Rules:
 * concurrent verifies cannot gain extra attempts: records carry a version, and the store writes
   a record only over the version it was read at (the operation is retried otherwise).
 
-Errors subclass :class:`OtpError` (a :class:`~egov_kit.errors.KitError`) and carry their message
+Errors subclass :class:`OtpError` (a :class:`~egov_kit.errors.BilingualError`) and carry their message
 in Russian (``message``, ``message_ru``) and Kazakh (``message_kk``), ready for the recipient.
 """
 
@@ -54,7 +54,7 @@ from sqlmodel import Field, Session, SQLModel, col
 from egov_kit import clock
 from egov_kit.clock import KZ_TZ
 from egov_kit.db import create_tables, session_scope
-from egov_kit.errors import KitError
+from egov_kit.errors import BilingualError, KitError
 
 DEFAULT_TTL = timedelta(minutes=5)
 DEFAULT_LENGTH = 6
@@ -77,18 +77,10 @@ def _moment(value: datetime) -> str:
 # --- errors ---------------------------------------------------------------------------------------
 
 
-class OtpError(KitError):
+class OtpError(BilingualError):
     """A named one-time-password error; ``message`` is Russian, ``message_kk`` Kazakh."""
 
     code = "OTP_ERROR"
-
-    def __init__(self, message_ru: str, message_kk: str, *, data: str | None = None) -> None:
-        super().__init__(message_ru, data=data)
-        self.message_ru = message_ru
-        self.message_kk = message_kk
-
-    def message_in(self, lang: str) -> str:
-        return self.message_kk if lang == "kk" else self.message_ru
 
 
 class OtpNotIssued(OtpError):

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from egov_kit.clock import KZ_TZ
 
 from egov_portal.domain.errors import FormInvalid, PortalError
+from egov_portal.domain.rules import check_text
 
 DOCTOR_ID_MAX = 40
 SLOT_TEXT_MAX = 40
@@ -138,14 +139,12 @@ def _doctor_not_available() -> FormInvalid:
 
 def check_reason(value: str | None) -> str | None:
     """The optional reason of the visit (≤ 500 characters)."""
-    reason = (value or "").strip()
-    if len(reason) > REASON_MAX:
-        raise FormInvalid(
-            f"Повод обращения слишком длинный: не более {REASON_MAX} символов (сейчас {len(reason)})",
-            f"Жүгіну себебі тым ұзын: {REASON_MAX} таңбадан аспауы керек (қазір {len(reason)})",
-            code="REASON_TOO_LONG",
-            field="reason",
-        )
+    reason = check_text(
+        (value or "").strip(),
+        field="reason",
+        max_chars=REASON_MAX,
+        too_long=("Повод обращения слишком длинный", "Жүгіну себебі тым ұзын", "REASON_TOO_LONG"),
+    )
     return reason or None
 
 

@@ -20,6 +20,7 @@ from egov_kit.attachments import AttachmentError, CheckedFile, check_files
 from egov_kit.clock import KZ_TZ
 
 from egov_portal.domain.errors import FormInvalid, PortalError
+from egov_portal.domain.rules import check_text
 
 Confirmation = Literal["eds", "otp"]
 CONFIRMATIONS: tuple[Confirmation, ...] = ("eds", "otp")
@@ -71,22 +72,17 @@ def check_diagnosis_code(value: str | None) -> str:
 
 
 def check_diagnosis_text(value: str | None) -> str:
-    text = " ".join((value or "").split())
-    if not text:
-        raise FormInvalid(
+    return check_text(
+        " ".join((value or "").split()),
+        field="diagnosisText",
+        max_chars=DIAGNOSIS_TEXT_MAX,
+        required=(
             "Укажите основной диагноз словами",
             "Негізгі диагнозды сөзбен көрсетіңіз",
-            code="DIAGNOSIS_TEXT_REQUIRED",
-            field="diagnosisText",
-        )
-    if len(text) > DIAGNOSIS_TEXT_MAX:
-        raise FormInvalid(
-            f"Диагноз слишком длинный: не более {DIAGNOSIS_TEXT_MAX} символов (сейчас {len(text)})",
-            f"Диагноз тым ұзын: {DIAGNOSIS_TEXT_MAX} таңбадан аспауы керек (қазір {len(text)})",
-            code="DIAGNOSIS_TEXT_TOO_LONG",
-            field="diagnosisText",
-        )
-    return text
+            "DIAGNOSIS_TEXT_REQUIRED",
+        ),
+        too_long=("Диагноз слишком длинный", "Диагноз тым ұзын", "DIAGNOSIS_TEXT_TOO_LONG"),
+    )
 
 
 def check_examined_on(value: str | date | None, submitted_at: datetime) -> date:

@@ -64,23 +64,38 @@ def format_phone(phone: str) -> str:
     return f"+7 {digits[0:3]} {digits[3:6]} {digits[6:8]} {digits[8:10]}"
 
 
+def check_text(
+    text: str,
+    *,
+    field: str,
+    max_chars: int,
+    too_long: tuple[str, str, str],
+    required: tuple[str, str, str] | None = None,
+) -> str:
+    """A form's free-text field (already trimmed): ``required`` (ru, kk, code) when it is empty and
+    must not be; ``too_long`` (what is too long ru, kk, code) beyond ``max_chars`` characters."""
+    if not text and required is not None:
+        ru, kk, code = required
+        raise FormInvalid(ru, kk, code=code, field=field)
+    if len(text) > max_chars:
+        ru, kk, code = too_long
+        raise FormInvalid(
+            f"{ru}: не более {max_chars} символов (сейчас {len(text)})",
+            f"{kk}: {max_chars} таңбадан аспауы керек (қазір {len(text)})",
+            code=code,
+            field=field,
+        )
+    return text
+
+
 def check_reason(value: str | None) -> str:
-    reason = (value or "").strip()
-    if not reason:
-        raise FormInvalid(
-            "Укажите причину прикрепления",
-            "Бекіну себебін көрсетіңіз",
-            code="REASON_REQUIRED",
-            field="reason",
-        )
-    if len(reason) > REASON_MAX:
-        raise FormInvalid(
-            f"Причина слишком длинная: не более {REASON_MAX} символов (сейчас {len(reason)})",
-            f"Себеп тым ұзын: {REASON_MAX} таңбадан аспауы керек (қазір {len(reason)})",
-            code="REASON_TOO_LONG",
-            field="reason",
-        )
-    return reason
+    return check_text(
+        (value or "").strip(),
+        field="reason",
+        max_chars=REASON_MAX,
+        required=("Укажите причину прикрепления", "Бекіну себебін көрсетіңіз", "REASON_REQUIRED"),
+        too_long=("Причина слишком длинная", "Себеп тым ұзын", "REASON_TOO_LONG"),
+    )
 
 
 def check_organisation_code(value: str | None, allowed: set[str]) -> str:

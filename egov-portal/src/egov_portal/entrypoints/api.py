@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from egov_portal.domain.errors import CsrfRejected, NotAuthenticated, ServiceNotAvailable
-from egov_portal.domain.model import ApplicationStatus, Session, User
+from egov_portal.domain.model import Session, User
 from egov_portal.entrypoints.context import (
     CSRF_HEADER,
     clear_session_cookie,
@@ -24,7 +24,13 @@ from egov_portal.entrypoints.context import (
     set_session_cookie,
     visitor,
 )
-from egov_portal.entrypoints.views import application_json, organisation_json, process_4_json, user_json
+from egov_portal.entrypoints.views import (
+    application_json,
+    draft_created,
+    organisation_json,
+    sent_json,
+    user_json,
+)
 from egov_portal.service_layer.accounts import csrf_matches
 from egov_portal.service_layer.applications import SERVICE_ID
 from egov_portal.service_layer.documents import is_registered
@@ -59,14 +65,17 @@ class SubmitBody(BaseModel):
     signed_xml: str = Field(description="the draft's xml with the recipient's enveloped XML-DSig")
 
 
-def _authenticated(request: Request) -> tuple[User, Session]:
+def authenticated(request: Request, *, csrf: bool = False) -> tuple[User, Session]:
+    """The API caller's user and session (401 otherwise); with ``csrf`` also the CSRF header (403)."""
     found = visitor(request)
     if found.user is None or found.session is None:
         raise NotAuthenticated("Войдите на портал: POST /api/login", "Порталға кіріңіз: POST /api/login")
+    if csrf:
+        check_csrf(request, found.session)
     return found.user, found.session
 
 
-def _csrf(request: Request, session: Session) -> None:
+def check_csrf(request: Request, session: Session) -> None:
     if not csrf_matches(session, request.headers.get(CSRF_HEADER)):
         raise CsrfRejected(
             f"Нет или неверен заголовок {CSRF_HEADER} (выдаётся в ответе /api/login): ничего не изменено",
@@ -125,8 +134,7 @@ def api_router() -> APIRouter:
 
     @router.post("/logout", tags=[TAG_ACCOUNT], summary="End the session (X-CSRF-Token)")
     async def logout(request: Request) -> JSONResponse:
-        _user, session = _authenticated(request)
-        _csrf(request, session)
+        _user, session = authenticated(request, csrf=True)
         portal(request).accounts.logout(session)
         response = JSONResponse({"status": "logged_out"})
         clear_session_cookie(response, request)
@@ -134,7 +142,7 @@ def api_router() -> APIRouter:
 
     @router.get("/me", tags=[TAG_ACCOUNT], summary="The logged-in user (from ГБД ФЛ, cached)")
     async def me(request: Request) -> dict[str, Any]:
-        user, session = _authenticated(request)
+        user, session = authenticated(request)
         return {"user": user_json(user), "csrf_token": session.csrf_token}
 
     # --- catalogue and forms ----------------------------------------------------------------------
@@ -148,7 +156,7 @@ def api_router() -> APIRouter:
         summary="The form's choices: organisations of the user's region (RPN_MedicalOrganizationsSync)",
     )
     async def form(request: Request, service_id: str) -> dict[str, Any]:
-        user, session = _authenticated(request)
+        user, session = authenticated(request)
         _only_h1(service_id)
         with continued(parent_carrier(request.headers, session.traceparent)):
             organisations = await portal(request).applications.organisations(user)
@@ -167,8 +175,7 @@ def api_router() -> APIRouter:
         summary="Process 3: the filled-in form → the unsigned application XML",
     )
     async def draft(request: Request, service_id: str, body: DraftBody) -> JSONResponse:
-        user, session = _authenticated(request)
-        _csrf(request, session)
+        user, session = authenticated(request, csrf=True)
         _only_h1(service_id)
         application = await portal(request).applications.draft(
             user,
@@ -177,14 +184,7 @@ def api_router() -> APIRouter:
             reason=body.reason,
             headers=request.headers,
         )
-        return JSONResponse(
-            {
-                "applicationId": application.application_id,
-                "status": application.status.value,
-                "xml": application.unsigned_xml,
-            },
-            status_code=201,
-        )
+        return draft_created(application)
 
     @router.post(
         "/applications/{service_id}",
@@ -198,8 +198,7 @@ def api_router() -> APIRouter:
         },
     )
     async def submit(request: Request, service_id: str, body: SubmitBody) -> JSONResponse:
-        user, session = _authenticated(request)
-        _csrf(request, session)
+        user, session = authenticated(request, csrf=True)
         _submittable(service_id)
         application = await portal(request).applications.submit(
             user,
@@ -209,29 +208,11 @@ def api_router() -> APIRouter:
             headers=request.headers,
             service_id=service_id,
         )
-        if application.status == ApplicationStatus.REFUSED:
-            return JSONResponse(process_4_json(application), status_code=422)
-        summary = {
-            "applicationId": application.application_id,
-            "status": application.status.value,
-            "messageId": application.message_id,
-        }
-        if application.status == ApplicationStatus.FAILED:
-            last = application.history[-1].reason if application.history else None
-            return JSONResponse(
-                {
-                    "error": last.code if last else "SHEP_NOT_ACCEPTED",
-                    "message_ru": last.ru if last else "ШЭП не принял запрос",
-                    "message_kk": last.kk if last else "ЭҮШ сұранысты қабылдамады",
-                    **summary,
-                },
-                status_code=502,
-            )
-        return JSONResponse(summary, status_code=202)
+        return sent_json(application)
 
     @router.get("/applications", tags=[TAG_APPLICATIONS], summary="The personal cabinet: my applications")
     async def applications(request: Request) -> dict[str, Any]:
-        user, _session = _authenticated(request)
+        user, _session = authenticated(request)
         found = portal(request).applications.list(user)
         return {"applications": [application_json(app, with_documents=False) for app in found]}
 
@@ -241,7 +222,7 @@ def api_router() -> APIRouter:
         summary="One application: status, history and the result (signed XML as received, fields)",
     )
     async def application(request: Request, application_id: str) -> dict[str, Any]:
-        user, _session = _authenticated(request)
+        user, _session = authenticated(request)
         return application_json(portal(request).applications.get(user, application_id))
 
     @router.get(
@@ -250,7 +231,7 @@ def api_router() -> APIRouter:
         summary="The result document (talon or refusal) exactly as received, with its signature",
     )
     async def result_xml(request: Request, application_id: str) -> Response:
-        user, _session = _authenticated(request)
+        user, _session = authenticated(request)
         found = portal(request).applications.get(user, application_id)
         if found.result is None:
             return JSONResponse(

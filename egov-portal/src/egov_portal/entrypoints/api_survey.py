@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from egov_portal.domain.survey import ServiceSummary, SurveyAnswer
-from egov_portal.entrypoints.api import _authenticated, _csrf  # the API's own session and CSRF checks
+from egov_portal.entrypoints.api import authenticated  # the API's own session and CSRF checks
 from egov_portal.entrypoints.context import portal
 from egov_portal.service_layer.survey import Surveys, SurveyState
 
@@ -91,7 +91,7 @@ def api_survey_router() -> APIRouter:
         summary="The quality survey of an application (seed 002 appendix 3): questions, scale, state",
     )
     async def get_survey(request: Request, application_id: str) -> dict[str, Any]:
-        user, _session = _authenticated(request)
+        user, _session = authenticated(request)
         return state_json(surveys(request).state(user, application_id))
 
     @router.post(
@@ -105,8 +105,7 @@ def api_survey_router() -> APIRouter:
         },
     )
     async def answer_survey(request: Request, application_id: str, body: SurveyBody) -> JSONResponse:
-        user, session = _authenticated(request)
-        _csrf(request, session)
+        user, _session = authenticated(request, csrf=True)
         answer = surveys(request).answer(user, application_id, body.model_dump(), headers=request.headers)
         return JSONResponse(
             {
@@ -120,7 +119,7 @@ def api_survey_router() -> APIRouter:
 
     @router.get("/surveys/summary", summary="Survey results per service (logged-in users; aggregates only)")
     async def summary(request: Request) -> dict[str, Any]:
-        _authenticated(request)
+        authenticated(request)
         found = surveys(request)
         return {
             "survey": survey_json(found.survey),

@@ -25,9 +25,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from egov_portal.domain.model import Application
-from egov_portal.entrypoints.api import _authenticated as authenticated
-from egov_portal.entrypoints.api import _csrf as check_csrf
-from egov_portal.entrypoints.views import details_json, organisation_json, user_json
+from egov_portal.entrypoints.api import authenticated
+from egov_portal.entrypoints.views import details_json, draft_created, organisation_json, user_json
 from egov_portal.service_layer.appointments import (
     AppointmentForm,
     Appointments,
@@ -104,8 +103,7 @@ def h2_api_router() -> APIRouter:
         summary="H2 process 3: the chosen doctor and free slot → the unsigned application XML",
     )
     async def draft(request: Request, body: H2DraftBody) -> JSONResponse:
-        user, session = authenticated(request)
-        check_csrf(request, session)
+        user, session = authenticated(request, csrf=True)
         application = await appointments(request).draft(
             user,
             session,
@@ -114,15 +112,7 @@ def h2_api_router() -> APIRouter:
             reason=body.reason,
             headers=request.headers,
         )
-        return JSONResponse(
-            {
-                "applicationId": application.application_id,
-                "status": application.status.value,
-                "xml": application.unsigned_xml,
-                "details": details_json(application.details),
-            },
-            status_code=201,
-        )
+        return draft_created(application, details=details_json(application.details))
 
     @router.get(
         "/applications/{application_id}/cancellation",
@@ -149,8 +139,7 @@ def h2_api_router() -> APIRouter:
         },
     )
     async def cancel(request: Request, application_id: str, body: CancelBody) -> JSONResponse:
-        user, session = authenticated(request)
-        check_csrf(request, session)
+        user, session = authenticated(request, csrf=True)
         try:
             application = await appointments(request).cancel(
                 user,

@@ -20,12 +20,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from egov_portal.domain.errors import CsrfRejected, NotAuthenticated
-from egov_portal.domain.model import Application, ApplicationStatus, Session, User
-from egov_portal.entrypoints.context import CSRF_HEADER, visitor
+from egov_portal.domain.model import Application
+from egov_portal.entrypoints.api import authenticated
 from egov_portal.entrypoints.h3_input import read_h3_form
-from egov_portal.entrypoints.views import organisation_json, process_4_json, user_json
-from egov_portal.service_layer.accounts import csrf_matches
+from egov_portal.entrypoints.views import organisation_json, sent_json, user_json
 from egov_portal.service_layer.h3_applications import H3Applications
 from egov_portal.service_layer.tracing import continued, parent_carrier
 
@@ -45,18 +43,6 @@ class ConfirmBody(BaseModel):
 def h3_service(request: Request) -> H3Applications:
     service: H3Applications = request.app.state.h3
     return service
-
-
-def authenticated(request: Request, *, csrf: bool) -> tuple[User, Session]:
-    found = visitor(request)
-    if found.user is None or found.session is None:
-        raise NotAuthenticated("Войдите на портал: POST /api/login", "Порталға кіріңіз: POST /api/login")
-    if csrf and not csrf_matches(found.session, request.headers.get(CSRF_HEADER)):
-        raise CsrfRejected(
-            f"Нет или неверен заголовок {CSRF_HEADER} (выдаётся в ответе /api/login): ничего не изменено",
-            f"{CSRF_HEADER} тақырыбы жоқ немесе қате (/api/login жауабында беріледі): ештеңе өзгертілмеді",
-        )
-    return found.user, found.session
 
 
 def consent_warning() -> dict[str, str]:
@@ -106,27 +92,6 @@ def otp_process_4_json(application: Application) -> dict[str, Any]:
         "status": application.status.value,
         "reason": reason.as_json(),
     }
-
-
-def sent_json(application: Application) -> JSONResponse:
-    """202 sent (process 5), or 502 when ШЭП did not accept it (failed)."""
-    summary = {
-        "applicationId": application.application_id,
-        "status": application.status.value,
-        "messageId": application.message_id,
-    }
-    if application.status == ApplicationStatus.FAILED:
-        last = application.history[-1].reason if application.history else None
-        return JSONResponse(
-            {
-                "error": last.code if last else "SHEP_NOT_ACCEPTED",
-                "message_ru": last.ru if last else "ШЭП не принял запрос",
-                "message_kk": last.kk if last else "ЭҮШ сұранысты қабылдамады",
-                **summary,
-            },
-            status_code=502,
-        )
-    return JSONResponse(summary, status_code=202)
 
 
 def h3_api_router() -> APIRouter:
@@ -195,8 +160,6 @@ def h3_api_router() -> APIRouter:
             signed_xml=body.signed_xml,
             headers=request.headers,
         )
-        if application.status == ApplicationStatus.REFUSED:
-            return JSONResponse(process_4_json(application), status_code=422)
         return sent_json(application)
 
     @router.post(
@@ -232,8 +195,6 @@ def h3_api_router() -> APIRouter:
         application = await h3_service(request).confirm_otp(
             user, session, application_id=application_id, code=body.code, headers=request.headers
         )
-        if application.status == ApplicationStatus.REFUSED:
-            return JSONResponse(otp_process_4_json(application), status_code=422)
-        return sent_json(application)
+        return sent_json(application, refused=otp_process_4_json)
 
     return router

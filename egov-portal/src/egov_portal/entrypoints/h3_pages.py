@@ -14,39 +14,34 @@ Registered before the common pages, so ``/services/H3`` is this module's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from egov_kit.attachments import megabytes
 from egov_kit.clock import now
 from egov_kit.regulations import load_regulation
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import RedirectResponse
 
-from egov_portal.domain.errors import (
-    ApplicationNotFound,
-    ExternalUnavailable,
-    FormInvalid,
-    FormTooLarge,
-    NotReady,
-    PortalError,
-)
-from egov_portal.domain.model import Application, ApplicationStatus, User
+from egov_portal.domain.errors import ExternalUnavailable, FormInvalid, FormTooLarge, NotReady, PortalError
+from egov_portal.domain.model import Application, ApplicationStatus, Session, User
 from egov_portal.domain.otp import mask_phone
-from egov_portal.entrypoints.context import parse_form, read_limited, visitor
+from egov_portal.entrypoints.context import read_limited, visitor
 from egov_portal.entrypoints.h3_api import SIMULATED_TIME_HEADER, h3_service
 from egov_portal.entrypoints.h3_input import H3_DRAFT_MAX_BYTES, form_values, read_h3_form
-from egov_portal.entrypoints.pages import error_page, render
-from egov_portal.service_layer.accounts import csrf_matches
-from egov_portal.service_layer.h3_applications import H3Form, consent_text, limits
-from egov_portal.service_layer.tracing import continued, parent_carrier
+from egov_portal.entrypoints.rendering import (
+    ServicePage,
+    csrf_failed,
+    csrf_ok,
+    error_page,
+    login_redirect,
+    owned_application,
+    read_form,
+    redirect,
+    render,
+)
+from egov_portal.service_layer.h3_applications import consent_text, limits
 
 SERVICE_ID = "H3"
 SMALL_FORM_BYTES = 8 * 1024
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def _limits() -> dict[str, Any]:
@@ -59,43 +54,28 @@ def _limits() -> dict[str, Any]:
     }
 
 
+class Confirming(NamedTuple):
+    user: User
+    session: Session
+    application: Application
+    form: dict[str, str]
+
+
 def h3_pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
-    async def service_page(
-        request: Request,
-        *,
-        error: PortalError | None = None,
-        values: Mapping[str, str] | None = None,
-        status: int = 200,
-    ) -> Response:
-        p = request.app.state.portal
-        entry = p.catalogue.entry(SERVICE_ID)
-        if entry is None:
-            return render(request, "not_found.html", status=404)
-        found = visitor(request)
-        form: H3Form | None = None
-        unavailable: PortalError | None = None
-        if found.user is not None and found.session is not None:
-            try:
-                with continued(parent_carrier(request.headers, found.session.traceparent)):
-                    form = await h3_service(request).form(found.user)
-            except (ExternalUnavailable, NotReady) as exc:
-                unavailable = exc
+    def fill(request: Request, context: dict[str, Any]) -> None:
+        user = visitor(request).user
         consent_ru, consent_kk = consent_text()
-        context = {
-            "entry": entry,
-            "form": form,
-            "unavailable": unavailable,
-            "error": error,
-            "values": values or {},
-            "limits": _limits(),
-            "consent_ru": consent_ru,
-            "consent_kk": consent_kk,
-            "phone_masked": mask_phone(found.user.phone) if found.user else "",
-            "today": now().date().isoformat(),
-        }
-        return render(request, "h3_service.html", context, status=status, lang_path="/services/H3")
+        context.update(
+            limits=_limits(),
+            consent_ru=consent_ru,
+            consent_kk=consent_kk,
+            phone_masked=mask_phone(user.phone) if user else "",
+            today=now().date().isoformat(),
+        )
+
+    service_page = ServicePage(SERVICE_ID, "h3_service.html", load=lambda r: h3_service(r).form, fill=fill)
 
     @router.get("/services/H3")
     async def service(request: Request) -> Response:
@@ -105,7 +85,7 @@ def h3_pages_router() -> APIRouter:
     async def service_form(request: Request) -> Response:
         found = visitor(request)
         if found.user is None or found.session is None:
-            return _redirect("/login?next=/services/H3")
+            return login_redirect(request)
         body = await read_limited(request, H3_DRAFT_MAX_BYTES)
         if body is None:
             limit_mb = megabytes(H3_DRAFT_MAX_BYTES)
@@ -119,8 +99,8 @@ def h3_pages_router() -> APIRouter:
             h3_input, text = await read_h3_form(replay)
         except FormInvalid as error:
             return await service_page(request, error=error, status=error.http_status)
-        if not csrf_matches(found.session, text.get("csrf_token")):
-            return render(request, "csrf.html", status=403, lang_path="/services/H3")
+        if not csrf_ok(found, text):
+            return csrf_failed(request, "/services/H3")
         values = form_values(text)
         try:
             application = await h3_service(request).draft(
@@ -132,17 +112,11 @@ def h3_pages_router() -> APIRouter:
             )
         except (FormInvalid, ExternalUnavailable, NotReady) as error:
             return await service_page(request, error=error, values=values, status=error.http_status)
-        return _redirect(_next_page(application))
+        return redirect(_next_page(application))
 
     # --- the one-time password (condition 2, seed 004 item 10) ------------------------------------
     def mine(request: Request, application_id: str) -> tuple[User, Application] | Response:
-        found = visitor(request)
-        if found.user is None:
-            return _redirect(f"/login?next=/applications/{application_id}/otp")
-        try:
-            return found.user, h3_service(request).applications.get(found.user, application_id)
-        except ApplicationNotFound as error:
-            return error_page(request, error, lang_path="/cabinet")
+        return owned_application(request, application_id, login_next=f"/applications/{application_id}/otp")
 
     def otp_page(
         request: Request,
@@ -165,13 +139,17 @@ def h3_pages_router() -> APIRouter:
         path = f"/applications/{application.application_id}/otp"
         return render(request, "h3_otp.html", context, status=status, lang_path=path)
 
-    async def small_form(request: Request) -> dict[str, str] | None:
-        body = await read_limited(request, SMALL_FORM_BYTES)
-        form = None if body is None else parse_form(body)
-        found = visitor(request)
-        if form is None or found.session is None or not csrf_matches(found.session, form.get("csrf_token")):
-            return None
-        return form
+    async def confirming(request: Request, application_id: str) -> Confirming | Response:
+        """The visitor's own application and a CSRF-checked small form (else the response to give)."""
+        found = mine(request, application_id)
+        if isinstance(found, Response):
+            return found
+        user, application = found
+        form = await read_form(request, SMALL_FORM_BYTES)
+        session = visitor(request).session
+        if form is None or session is None or not csrf_ok(visitor(request), form):
+            return csrf_failed(request, f"/applications/{application_id}/otp")
+        return Confirming(user, session, application, form)
 
     @router.get("/applications/{application_id}/otp")
     async def otp(request: Request, application_id: str) -> Response:
@@ -180,20 +158,15 @@ def h3_pages_router() -> APIRouter:
             return found
         user, application = found
         if application.service_id != SERVICE_ID or application.status != ApplicationStatus.DRAFT:
-            return _redirect(f"/applications/{application_id}")
+            return redirect(f"/applications/{application_id}")
         return otp_page(request, application, user)
 
     @router.post("/applications/{application_id}/otp/send")
     async def otp_send(request: Request, application_id: str) -> Response:
-        found = mine(request, application_id)
+        found = await confirming(request, application_id)
         if isinstance(found, Response):
             return found
-        user, application = found
-        form = await small_form(request)
-        if form is None:
-            return render(request, "csrf.html", status=403, lang_path=f"/applications/{application_id}/otp")
-        session = visitor(request).session
-        assert session is not None
+        user, session, application, _form = found
         try:
             application, _sent = await h3_service(request).request_otp(
                 user, session, application_id=application_id, headers=request.headers
@@ -204,15 +177,10 @@ def h3_pages_router() -> APIRouter:
 
     @router.post("/applications/{application_id}/otp")
     async def otp_confirm(request: Request, application_id: str) -> Response:
-        found = mine(request, application_id)
+        found = await confirming(request, application_id)
         if isinstance(found, Response):
             return found
-        user, application = found
-        form = await small_form(request)
-        if form is None:
-            return render(request, "csrf.html", status=403, lang_path=f"/applications/{application_id}/otp")
-        session = visitor(request).session
-        assert session is not None
+        user, session, application, form = found
         try:
             application = await h3_service(request).confirm_otp(
                 user, session, application_id=application_id, code=form.get("code"), headers=request.headers
@@ -227,7 +195,7 @@ def h3_pages_router() -> APIRouter:
             context = {"application": application, "title_ru": step.title_ru, "title_kk": step.title_kk}
             path = f"/applications/{application_id}"
             return render(request, "process4.html", context, status=422, lang_path=path)
-        return _redirect(f"/applications/{application_id}")
+        return redirect(f"/applications/{application_id}")
 
     return router
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from egov_kit.documents.records import DictValue
+from fastapi.responses import JSONResponse
 
-from egov_portal.domain.model import Application, Organisation, StatusEvent, User
+from egov_portal.domain.model import Application, ApplicationStatus, Organisation, StatusEvent, User
 from egov_portal.domain.refusals import PROCESS_4_TITLE_KK, PROCESS_4_TITLE_RU
 from egov_portal.domain.rules import format_phone
 
@@ -118,3 +119,40 @@ def process_4_json(application: Application) -> dict[str, Any]:
         "status": application.status.value,
         "reason": reason.as_json(),
     }
+
+
+def draft_created(application: Application, **extra: Any) -> JSONResponse:
+    """201: the draft of process 3 (``applicationId``, ``status``, ``xml`` and a service's ``extra``)."""
+    body = {
+        "applicationId": application.application_id,
+        "status": application.status.value,
+        "xml": application.unsigned_xml,
+        **extra,
+    }
+    return JSONResponse(body, status_code=201)
+
+
+def sent_json(
+    application: Application, *, refused: Callable[[Application], dict[str, Any]] | None = None
+) -> JSONResponse:
+    """After condition 2: 422 refused (process 4, ``refused``'s body, by default
+    :func:`process_4_json`), 202 sent (process 5), or 502 when ШЭП did not accept it (failed)."""
+    if application.status == ApplicationStatus.REFUSED:
+        return JSONResponse((refused or process_4_json)(application), status_code=422)
+    summary = {
+        "applicationId": application.application_id,
+        "status": application.status.value,
+        "messageId": application.message_id,
+    }
+    if application.status == ApplicationStatus.FAILED:
+        last = application.history[-1].reason if application.history else None
+        return JSONResponse(
+            {
+                "error": last.code if last else "SHEP_NOT_ACCEPTED",
+                "message_ru": last.ru if last else "ШЭП не принял запрос",
+                "message_kk": last.kk if last else "ЭҮШ сұранысты қабылдамады",
+                **summary,
+            },
+            status_code=502,
+        )
+    return JSONResponse(summary, status_code=202)

@@ -40,7 +40,6 @@ from egov_portal.domain import rules
 from egov_portal.domain.errors import (
     ApplicationNotFound,
     ApplicationReplayed,
-    ExternalUnavailable,
     FormInvalid,
     PortalError,
     SignedDocumentRejected,
@@ -58,6 +57,7 @@ from egov_portal.domain.model import (
 from egov_portal.domain.refusals import condition_2_reason
 from egov_portal.service_layer import documents
 from egov_portal.service_layer.documents import ServiceDocuments
+from egov_portal.service_layer.sync_requests import ask
 from egov_portal.service_layer.tracing import (
     Steps,
     continued,
@@ -116,15 +116,17 @@ class Applications:
         """The PHC organisations of the recipient's region (ГБД ФЛ regAddress), from РПН through ШЭП."""
         region = user.person.region
         request = rpn.organisations_request(region_code=region.code if region else None)
-        try:
-            reply = await self.shep().send_sync(rpn.SERVICE_ID, request)
-            found = rpn.parse_organisations(reply.data)
-        except (KitError, ValueError) as exc:
-            log.warning("RPN_MedicalOrganizationsSync failed: %s", exc)
-            raise ExternalUnavailable(
+        found = await ask(
+            self.shep(),
+            rpn.SERVICE_ID,
+            request,
+            rpn.parse_organisations,
+            what="RPN_MedicalOrganizationsSync",
+            unavailable=(
                 "Список медицинских организаций временно недоступен (РПН через ШЭП): повторите позже",
                 "Медициналық ұйымдар тізімі уақытша қолжетімсіз (БХТ ЭҮШ арқылы): кейінірек қайталаңыз",
-            ) from exc
+            ),
+        )
         if region is not None:
             found = [org for org in found if not org.region_code or org.region_code == region.code]
         return sorted(found, key=lambda org: org.name_ru)
@@ -145,23 +147,13 @@ class Applications:
             organisations = await self.organisations(user)
             code = rules.check_organisation_code(organisation_code, {org.code for org in organisations})
             organisation = next(org for org in organisations if org.code == code)
-            person = user.person
-            try:
-                element = h1.build_application(
-                    recipient=h1.Recipient(
-                        iin=user.iin,
-                        surname=person.surname,
-                        name=person.name,
-                        patronymic=person.patronymic,
-                        phone=user.phone,
-                    ),
-                    organisation_code=code,
-                    reason=checked_reason,
-                    channel="portal",
-                    application_id=application_id,
-                )
-            except KitError as exc:
-                raise form_invalid(exc) from exc
+            element = build_application(
+                h1.build_application,
+                user,
+                organisation_code=code,
+                reason=checked_reason,
+                application_id=application_id,
+            )
             return DraftContent(organisation, h1.to_text(element), reason=checked_reason)
 
         return await self.create_draft(user, session, service_id=SERVICE_ID, build=build, headers=headers)
@@ -595,6 +587,23 @@ def form_invalid(exc: KitError) -> FormInvalid:
         f"Өтініш пішімге сәйкес емес: {exc.message}",
         code="FORM_INVALID",
     )
+
+
+def build_application(build: Callable[..., etree._Element], user: User, **fields: Any) -> etree._Element:
+    """Process 3: a service's unsigned portal application of ``user`` (``build`` is the kit module's
+    ``build_application``; the recipient block is the user's); a schema error is FORM_INVALID."""
+    person = user.person
+    recipient = h1.Recipient(
+        iin=user.iin,
+        surname=person.surname,
+        name=person.name,
+        patronymic=person.patronymic,
+        phone=user.phone,
+    )
+    try:
+        return build(recipient=recipient, channel="portal", **fields)
+    except KitError as exc:
+        raise form_invalid(exc) from exc
 
 
 def _replayed() -> PortalError:

@@ -38,8 +38,9 @@ from egov_portal.domain.errors import ExternalUnavailable, SignedDocumentRejecte
 from egov_portal.domain.model import Application, ApplicationStatus, Reason, Session, StatusEvent, User
 from egov_portal.domain.refusals import condition_2_reason
 from egov_portal.service_layer import h2_documents  # noqa: F401 (registers H2's documents)
-from egov_portal.service_layer.applications import Applications, DraftContent, form_invalid
+from egov_portal.service_layer.applications import Applications, DraftContent, build_application
 from egov_portal.service_layer.attachment_lookup import Attachment, attachment_of
+from egov_portal.service_layer.sync_requests import ask
 from egov_portal.service_layer.tracing import continued, parent_carrier, portal_span
 
 log = logging.getLogger("egov_portal")
@@ -89,17 +90,17 @@ class Appointments:
         request = h2.build_schedule_request(
             attachment.organisation.code, date_from=date_from, date_to=date_to
         )
-        try:
-            reply = await self.shep().send_sync(h2.SCHEDULE_SERVICE_ID, request)
-            if reply.data is None:
-                raise ValueError("РПН answered without data")
-            schedule = h2.parse_schedule_response(reply.data)
-        except (KitError, ValueError) as exc:
-            log.warning("RPN_DoctorScheduleSync failed: %s", exc)
-            raise ExternalUnavailable(
+        schedule = await ask(
+            self.shep(),
+            h2.SCHEDULE_SERVICE_ID,
+            request,
+            _schedule,
+            what="RPN_DoctorScheduleSync",
+            unavailable=(
                 "График приема врачей временно недоступен (РПН через ШЭП): повторите позже",
                 "Дәрігерлердің қабылдау кестесі уақытша қолжетімсіз (БХТ ЭҮШ арқылы): кейінірек қайталаңыз",
-            ) from exc
+            ),
+        )
         doctors = tuple(_doctor(item) for item in schedule.doctors)
         return AppointmentForm(attachment, schedule.date_from, schedule.date_to, doctors)
 
@@ -133,26 +134,16 @@ class Appointments:
             chosen_id, start = rules.check_choice(doctor_id, slot_start)  # before asking РПН
             form = await self.form(user)
             doctor, slot = rules.choose(chosen_id, start, form.doctors)
-            person = user.person
             organisation = form.attachment.organisation
-            try:
-                element = h2.build_application(
-                    recipient=h1.Recipient(
-                        iin=user.iin,
-                        surname=person.surname,
-                        name=person.name,
-                        patronymic=person.patronymic,
-                        phone=user.phone,
-                    ),
-                    organisation_code=organisation.code,
-                    doctor_id=doctor.doctor_id,
-                    slot_start=slot.start,
-                    reason=checked_reason,
-                    channel="portal",
-                    application_id=application_id,
-                )
-            except KitError as exc:
-                raise form_invalid(exc) from exc
+            element = build_application(
+                h2.build_application,
+                user,
+                organisation_code=organisation.code,
+                doctor_id=doctor.doctor_id,
+                slot_start=slot.start,
+                reason=checked_reason,
+                application_id=application_id,
+            )
             details = {
                 "doctor": doctor_json(doctor),
                 "slot": slot_json(slot),
@@ -294,7 +285,8 @@ class Appointments:
     async def on_message(
         self, application: Application, element: etree._Element, context: ShepContext
     ) -> bool:
-        """Take the RESPONSE to a cancellation: CANCELLED (the slot freed) or a refusal; else leave it."""
+        """Take the RESPONSE to a cancellation: CANCELLED (the slot freed), a refusal document or the
+        status REFUSED (the reason is its message; the booking stays ``done``); else leave it."""
         pending = application.details.get("cancellation") or {}
         answers_cancellation = bool(context.correlation_id) and context.correlation_id == pending.get(
             "messageId"
@@ -307,7 +299,12 @@ class Appointments:
                 log.warning("unreadable status for %s: %s", application.application_id, exc)
                 return answers_cancellation
         cancelled = status is not None and status.status == "CANCELLED"
-        if not (answers_cancellation or cancelled):
+        # РПН refuses a cancellation naming no booking of the signer with the status REFUSED: it is the
+        # cancellation's answer, never the application's (which stays ``done`` with its appointment)
+        refused_while_sent = (
+            status is not None and status.status == "REFUSED" and pending.get("status") == "sent"
+        )
+        if not (answers_cancellation or cancelled or refused_while_sent):
             return False
         outcome = "cancelled" if cancelled else "refused"
         with portal_span(
@@ -334,7 +331,7 @@ class Appointments:
 
                 self.applications.mutate(application.application_id, cancel)
             else:
-                reason = _refusal_reason(element)
+                reason = _refusal_reason(element, status)
 
                 def refused(current: Application) -> None:
                     current.details["cancellation"] = {
@@ -347,12 +344,20 @@ class Appointments:
         return True
 
 
-def _refusal_reason(element: etree._Element) -> Reason:
+def _refusal_reason(element: etree._Element, status: h2.AppointmentStatus | None = None) -> Reason:
+    if status is not None and status.status == "REFUSED":
+        return Reason("CANCELLATION_REFUSED", status.message.ru, status.message.kk)
     try:
         refusal = h1.parse_refusal(element)
     except KitError:
         return Reason("REFUSED", "Отмена записи не принята", "Жазылудан бас тарту қабылданбады")
     return Reason(refusal.ground.code, refusal.ground.ru, refusal.ground.kk)
+
+
+def _schedule(data: etree._Element | None) -> h2.ScheduleResponse:
+    if data is None:
+        raise ValueError("РПН answered without data")
+    return h2.parse_schedule_response(data)
 
 
 def _doctor(item: h2.ScheduledDoctor) -> DoctorSlots:

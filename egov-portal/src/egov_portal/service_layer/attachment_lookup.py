@@ -6,18 +6,13 @@ H2 and H3 are served by the PHC organisation the recipient is actively attached 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 
-from egov_kit.errors import KitError
-
 from egov_portal.adapters import rpn
 from egov_portal.adapters.shep import ShepPort
-from egov_portal.domain.errors import ExternalUnavailable
 from egov_portal.domain.model import Organisation, User
-
-log = logging.getLogger("egov_portal")
+from egov_portal.service_layer.sync_requests import ask
 
 
 @dataclass(frozen=True)
@@ -32,15 +27,17 @@ class Attachment:
 async def attachment_of(shep: ShepPort, user: User) -> Attachment | None:
     """The recipient's active attachment (None: attached nowhere); ``EXTERNAL_UNAVAILABLE`` on failure."""
     request = rpn.organisations_request(region_code=None, recipient_iin=user.iin)
-    try:
-        reply = await shep.send_sync(rpn.SERVICE_ID, request)
-        found = rpn.parse_attachment(reply.data)
-    except (KitError, ValueError) as exc:
-        log.warning("RPN_MedicalOrganizationsSync (recipientIin) failed: %s", exc)
-        raise ExternalUnavailable(
+    found = await ask(
+        shep,
+        rpn.SERVICE_ID,
+        request,
+        rpn.parse_attachment,
+        what="RPN_MedicalOrganizationsSync (recipientIin)",
+        unavailable=(
             "Сведения о прикреплении временно недоступны (РПН через ШЭП): повторите позже",
             "Бекіту туралы мәліметтер уақытша қолжетімсіз (БХТ ЭҮШ арқылы): кейінірек қайталаңыз",
-        ) from exc
+        ),
+    )
     if found is None:
         return None
     organisation, section, since = found

@@ -15,9 +15,10 @@ and the portal's ШЭП consumer serves the ``shep_service_id`` of every registe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import Any, Literal, Protocol
 
 from egov_kit.documents import h1
@@ -122,58 +123,96 @@ def for_shep_service(shep_service_id: str) -> list[ServiceDocuments]:
     return [docs for docs in _REGISTERED.values() if docs.shep_service_id == shep_service_id]
 
 
-# --- H1 «Прикрепление к медицинской организации, оказывающей ПМСП» ----------------------------------
-class H1Documents:
-    """H1: the application, status, talon and refusal of ``egov_kit.documents.h1`` (RPN_Attachment)."""
+# --- the shared implementation over a kit documents module ------------------------------------------
+class KitServiceDocuments:
+    """A service whose documents are a kit module shaped like ``egov_kit.documents.h1``.
 
-    service_id = h1.SERVICE_ID
-    shep_service_id = h1.SHEP_SERVICE_ID
+    The module gives ``SERVICE_ID``, ``SHEP_SERVICE_ID``, ``tag``, ``parse_application``,
+    ``verify_signed``, ``parse_status``, ``verify_issued`` and the names ``application``, ``status``,
+    ``refusal``; the process 8 result is named ``result`` (``talon``, ``appointment``, ``card``). The
+    motivated refusal (process 7) is ``refusals``' refusal document (the module's own by default).
+    A service adds what is its own by overriding :meth:`status_details` (or any other method).
+    """
+
+    def __init__(
+        self,
+        module: ModuleType,
+        *,
+        result: str,
+        result_kind: ResultKind,
+        result_fields: Callable[[etree._Element], dict[str, Any]],
+        refusals: ModuleType | None = None,
+    ) -> None:
+        self.module = module
+        self.refusals = refusals or module
+        self.service_id: str = module.SERVICE_ID
+        self.shep_service_id: str = module.SHEP_SERVICE_ID
+        self.result = result
+        self.kind = result_kind
+        self.fields_of_result = result_fields
+
+    def _is(self, element: etree._Element, name: str, module: ModuleType | None = None) -> bool:
+        return bool(element.tag == (module or self.module).tag(name))
 
     def is_application(self, element: etree._Element) -> bool:
-        return element.tag == h1.tag("application")
+        return self._is(element, "application")
 
     def application_id_of(self, element: etree._Element) -> str | None:
-        return element.findtext(h1.tag("applicationId"))
+        found: str | None = element.findtext(self.module.tag("applicationId"))
+        return found or element.findtext(self.refusals.tag("applicationId"))
 
     def same_request(self, prepared: etree._Element, signed: etree._Element) -> bool:
-        return h1.parse_application(prepared).same_request(h1.parse_application(signed))
+        parse = self.module.parse_application
+        return bool(parse(prepared).same_request(parse(signed)))
 
     async def verify_signed(
         self, element: etree._Element, validator: CertificateValidator, *, expected_iin: str
     ) -> CertificateIdentity:
-        return await h1.verify_signed(element, validator, expected_iin=expected_iin)
+        identity: CertificateIdentity = await self.module.verify_signed(
+            element, validator, expected_iin=expected_iin
+        )
+        return identity
 
     def classify(self, element: etree._Element) -> DocumentClass | None:
-        if element.tag == h1.tag("status"):
+        if self._is(element, "status"):
             return "status"
-        if element.tag == h1.tag("talon"):
+        if self._is(element, self.result):
             return "result"
-        if element.tag == h1.tag("refusal"):
+        if self._is(element, "refusal", self.refusals):
             return "refusal"
         return None
 
+    def status_details(self, status: Any) -> dict[str, Any]:
+        """What a service keeps of its status document beside status, number and message."""
+        return {}
+
     def status_update(self, element: etree._Element) -> StatusUpdate:
-        status = h1.parse_status(element)
+        status = self.module.parse_status(element)
         return StatusUpdate(
             status.status,
             status.registration_number,
             status.status_at,
             status.message.ru,
             status.message.kk,
+            self.status_details(status),
         )
 
     def result_kind(self, element: etree._Element) -> ResultKind:
-        return ResultKind.TALON if element.tag == h1.tag("talon") else ResultKind.REFUSAL
+        return self.kind if self._is(element, self.result) else ResultKind.REFUSAL
 
     def result_fields(self, element: etree._Element) -> dict[str, Any]:
-        if element.tag == h1.tag("talon"):
-            return h1.talon_fields(element)
-        return h1.refusal_fields(element)
+        if self._is(element, self.result):
+            return self.fields_of_result(element)
+        fields: dict[str, Any] = self.refusals.refusal_fields(element)
+        return fields
 
     async def verify_issued(
         self, element: etree._Element, validator: CertificateValidator
     ) -> CertificateIdentity:
-        return await h1.verify_issued(element, validator)
+        identity: CertificateIdentity = await self.module.verify_issued(element, validator)
+        return identity
 
 
-register(H1Documents())
+# --- H1 «Прикрепление к медицинской организации, оказывающей ПМСП» ----------------------------------
+# H1: the application, status, talon and refusal of ``egov_kit.documents.h1`` (RPN_Attachment).
+register(KitServiceDocuments(h1, result="talon", result_kind=ResultKind.TALON, result_fields=h1.talon_fields))

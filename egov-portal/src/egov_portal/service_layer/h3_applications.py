@@ -34,8 +34,7 @@ from typing import Any
 
 from egov_kit.attachments import FileStore
 from egov_kit.clock import now
-from egov_kit.documents import h1, h3
-from egov_kit.errors import KitError
+from egov_kit.documents import h3
 from egov_kit.pki import KeyPair
 from egov_kit.regulations import load_regulation
 from egov_kit.xml import parse_xml
@@ -54,7 +53,7 @@ from egov_portal.domain.errors import (
 from egov_portal.domain.model import Application, ApplicationStatus, Organisation, Reason, Session, User
 from egov_portal.domain.otp import OtpRefused, mask_phone
 from egov_portal.service_layer import h3_documents  # noqa: F401 - registers H3 with the pipeline
-from egov_portal.service_layer.applications import Applications, DraftContent, form_invalid
+from egov_portal.service_layer.applications import Applications, DraftContent, build_application
 from egov_portal.service_layer.attachment_lookup import attached_organisation
 from egov_portal.service_layer.otp_confirmation import CodeSent, OtpConfirmation
 from egov_portal.service_layer.tracing import continued, parent_carrier, portal_span
@@ -203,30 +202,20 @@ class H3Applications:
                     "бекітілген ұйым береді",
                     field="organisation",
                 )
-            person = user.person
-            try:
-                element = h3.build_application(
-                    recipient=h1.Recipient(
-                        iin=user.iin,
-                        surname=person.surname,
-                        name=person.name,
-                        patronymic=person.patronymic,
-                        phone=user.phone,
-                    ),
-                    organisation_code=organisation.code,
-                    diagnosis_code=diagnosis_code,
-                    diagnosis_text=diagnosis_text,
-                    examined_on=examined_on,
-                    files=checked,
-                    consent=form.consent,
-                    confirmation=confirmation,
-                    otp=_provisional_otp(user, submitted_at) if confirmation == "otp" else None,
-                    channel="portal",
-                    application_id=application_id,
-                    submitted_at=submitted_at,
-                )
-            except KitError as exc:
-                raise form_invalid(exc) from exc
+            element = build_application(
+                h3.build_application,
+                user,
+                organisation_code=organisation.code,
+                diagnosis_code=diagnosis_code,
+                diagnosis_text=diagnosis_text,
+                examined_on=examined_on,
+                files=checked,
+                consent=form.consent,
+                confirmation=confirmation,
+                otp=_provisional_otp(user, submitted_at) if confirmation == "otp" else None,
+                application_id=application_id,
+                submitted_at=submitted_at,
+            )
             for item in checked:
                 self.files.write(item)
             current.set_attribute("egov.h3.confirmation", confirmation)

@@ -16,21 +16,12 @@ from egov_kit.pki import CertificateIdentity, CertificateValidator
 from lxml import etree
 
 from egov_portal.domain.model import ResultKind
-from egov_portal.service_layer.documents import DocumentClass, StatusUpdate, register
+from egov_portal.service_layer.documents import KitServiceDocuments, register
 
 
-class H3Documents:
-    service_id = h3.SERVICE_ID
-    shep_service_id = h3.SHEP_SERVICE_ID
-
-    def is_application(self, element: etree._Element) -> bool:
-        return element.tag == h3.tag("application")
-
-    def application_id_of(self, element: etree._Element) -> str | None:
-        return element.findtext(h3.tag("applicationId"))
-
-    def same_request(self, prepared: etree._Element, signed: etree._Element) -> bool:
-        return h3.parse_application(prepared).same_request(h3.parse_application(signed))
+class H3Documents(KitServiceDocuments):
+    def __init__(self) -> None:
+        super().__init__(h3, result="card", result_kind=ResultKind.CARD, result_fields=h3.card_fields)
 
     async def verify_signed(
         self, element: etree._Element, validator: CertificateValidator, *, expected_iin: str
@@ -38,44 +29,13 @@ class H3Documents:
         """The EDS branch only: an application to confirm by one-time password is not signed here."""
         if element.findtext(h3.tag("confirmation")) != "eds":
             raise KitError("an application to confirm by one-time password", code="DOCUMENT_MISMATCH")
-        return await h3.verify_signed(element, validator, expected_iin=expected_iin)
+        return await super().verify_signed(element, validator, expected_iin=expected_iin)
 
-    def classify(self, element: etree._Element) -> DocumentClass | None:
-        name = h3.root_name(element)
-        if name == "status":
-            return "status"
-        if name == "card":
-            return "result"
-        if name == "refusal":
-            return "refusal"
-        return None
-
-    def status_update(self, element: etree._Element) -> StatusUpdate:
-        status = h3.parse_status(element)
-        return StatusUpdate(
-            status.status,
-            status.registration_number,
-            status.status_at,
-            status.message.ru,
-            status.message.kk,
-            details={
-                "registeredFor": status.registered_for.isoformat(),
-                "dueAt": status.due_at.isoformat(),
-            },
-        )
-
-    def result_kind(self, element: etree._Element) -> ResultKind:
-        return ResultKind.CARD if h3.root_name(element) == "card" else ResultKind.REFUSAL
-
-    def result_fields(self, element: etree._Element) -> dict[str, Any]:
-        if h3.root_name(element) == "card":
-            return h3.card_fields(element)
-        return h3.refusal_fields(element)
-
-    async def verify_issued(
-        self, element: etree._Element, validator: CertificateValidator
-    ) -> CertificateIdentity:
-        return await h3.verify_issued(element, validator)
+    def status_details(self, status: Any) -> dict[str, Any]:
+        return {
+            "registeredFor": status.registered_for.isoformat(),
+            "dueAt": status.due_at.isoformat(),
+        }
 
 
 register(H3Documents())

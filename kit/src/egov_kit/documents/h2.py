@@ -29,9 +29,10 @@ from typing import Any, Literal, cast
 from lxml import etree
 
 from egov_kit.clock import now
+from egov_kit.documents import _common as common
 from egov_kit.documents import _xml as x
 from egov_kit.documents import h1
-from egov_kit.documents.h1 import Bilingual, Organisation, Recipient, sign_with, to_bytes, to_text
+from egov_kit.documents._common import Bilingual, Organisation, Recipient, sign_with, to_bytes, to_text
 from egov_kit.pki import CertificateIdentity, CertificateValidator
 from egov_kit.xml.contracts import Contract
 
@@ -100,8 +101,7 @@ def tag(local: str) -> str:
 
 def root_name(element: etree._Element) -> str | None:
     """The local name of a document of this namespace (``application``, ``cancellation`` …), else None."""
-    qname = etree.QName(element)
-    return qname.localname if qname.namespace == NS else None
+    return common.root_name(element, CONTRACT)
 
 
 # --- dataclasses ---------------------------------------------------------------------------------
@@ -164,16 +164,7 @@ class AppointmentApplication:
 
     def same_request(self, other: AppointmentApplication) -> bool:
         """Equal in everything the signer vouches for (the signature itself aside)."""
-        return (
-            self.application_id == other.application_id
-            and self.submitted_at == other.submitted_at
-            and self.channel == other.channel
-            and self.recipient == other.recipient
-            and self.organisation_code == other.organisation_code
-            and self.doctor_id == other.doctor_id
-            and self.slot_start == other.slot_start
-            and self.reason == other.reason
-        )
+        return common.same_fields(self, other)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,14 +179,7 @@ class Cancellation:
 
     def same_request(self, other: Cancellation) -> bool:
         """Equal in everything the signer vouches for (the signature itself aside)."""
-        return (
-            self.cancellation_id == other.cancellation_id
-            and self.submitted_at == other.submitted_at
-            and self.recipient_iin == other.recipient_iin
-            and self.application_id == other.application_id
-            and self.booking_number == other.booking_number
-            and self.reason == other.reason
-        )
+        return common.same_fields(self, other)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,14 +342,10 @@ def build_application(
     submitted_at: datetime | None = None,
 ) -> etree._Element:
     """The unsigned appointment request; the portal chooses ``application_id`` (a UUID)."""
-    h1.check_iin(recipient.iin, "recipient")
-    root = x.root(CONTRACT, "application")
-    x.add(root, CONTRACT, "applicationId", application_id or str(uuid.uuid4()))
-    x.add(root, CONTRACT, "serviceId", SERVICE_ID)
-    x.add(root, CONTRACT, "submittedAt", x.xs_datetime(submitted_at or now()))
-    x.add(root, CONTRACT, "channel", channel)
-    h1.write_recipient(root, recipient, CONTRACT)
-    x.add(root, CONTRACT, "organisationCode", organisation_code)
+    common.check_iin(recipient.iin, "recipient")
+    root = common.start_application(
+        CONTRACT, SERVICE_ID, application_id, submitted_at, channel, recipient, organisation_code
+    )
     x.add(root, CONTRACT, "doctorId", doctor_id)
     x.add(root, CONTRACT, "slotStart", x.xs_datetime(slot_start))
     x.add(root, CONTRACT, "reason", reason or None)
@@ -375,13 +355,8 @@ def build_application(
 
 def parse_application(element: etree._Element) -> AppointmentApplication:
     x.check(element, CONTRACT, "application", "Запрос на запись", "Жазылу сұрауы")
-    recipient = h1.read_recipient(element, CONTRACT)
     return AppointmentApplication(
-        application_id=x.required_text(element, CONTRACT, "applicationId"),
-        submitted_at=x.read_datetime(x.required_text(element, CONTRACT, "submittedAt")),
-        channel=cast(Channel, x.required_text(element, CONTRACT, "channel")),
-        recipient=recipient,
-        organisation_code=x.required_text(element, CONTRACT, "organisationCode"),
+        **common.read_application_head(element, CONTRACT),
         doctor_id=x.required_text(element, CONTRACT, "doctorId"),
         slot_start=x.read_datetime(x.required_text(element, CONTRACT, "slotStart")),
         reason=x.text(element, CONTRACT, "reason"),
@@ -402,7 +377,7 @@ def build_cancellation(
     submitted_at: datetime | None = None,
 ) -> etree._Element:
     """The unsigned cancellation of a booking, by ``application_id`` or ``booking_number`` (one of them)."""
-    h1.check_iin(recipient_iin, "recipient")
+    common.check_iin(recipient_iin, "recipient")
     if (application_id is None) == (booking_number is None):
         raise ValueError("name either the applicationId or the booking number")
     root = x.root(CONTRACT, "cancellation")
@@ -419,7 +394,7 @@ def build_cancellation(
 def parse_cancellation(element: etree._Element) -> Cancellation:
     x.check(element, CONTRACT, "cancellation", "Отмена записи", "Жазылудан бас тарту")
     iin = x.required_text(element, CONTRACT, "recipientIin")
-    h1.check_iin(iin, "recipient")
+    common.check_iin(iin, "recipient")
     return Cancellation(
         cancellation_id=x.required_text(element, CONTRACT, "cancellationId"),
         submitted_at=x.read_datetime(x.required_text(element, CONTRACT, "submittedAt")),
@@ -435,28 +410,12 @@ def parse_cancellation(element: etree._Element) -> Cancellation:
 
 
 def build_status(status: AppointmentStatus) -> etree._Element:
-    root = x.root(CONTRACT, "status")
-    x.add(root, CONTRACT, "applicationId", status.application_id)
-    x.add(root, CONTRACT, "registrationNumber", status.registration_number)
-    x.add(root, CONTRACT, "status", status.status)
-    x.add(root, CONTRACT, "statusAt", x.xs_datetime(status.status_at))
-    x.add(root, CONTRACT, "bookingNumber", status.booking_number)
-    node = x.node(root, CONTRACT, "message")
-    x.add(node, CONTRACT, "ru", status.message.ru)
-    x.add(node, CONTRACT, "kk", status.message.kk)
-    x.check(root, CONTRACT, "status", "Статус", "Мәртебе")
-    return root
+    return common.build_status(status, CONTRACT, {"bookingNumber": status.booking_number})
 
 
 def parse_status(element: etree._Element) -> AppointmentStatus:
-    x.check(element, CONTRACT, "status", "Статус", "Мәртебе")
-    message = x.required_child(element, CONTRACT, "message")
     return AppointmentStatus(
-        application_id=x.required_text(element, CONTRACT, "applicationId"),
-        registration_number=x.required_text(element, CONTRACT, "registrationNumber"),
-        status=cast(Status, x.required_text(element, CONTRACT, "status")),
-        status_at=x.read_datetime(x.required_text(element, CONTRACT, "statusAt")),
-        message=Bilingual(x.required_text(message, CONTRACT, "ru"), x.required_text(message, CONTRACT, "kk")),
+        **common.parse_status(element, CONTRACT),
         booking_number=x.text(element, CONTRACT, "bookingNumber"),
     )
 
@@ -474,7 +433,7 @@ def build_appointment(appointment: Appointment) -> etree._Element:
     person = x.node(root, CONTRACT, "recipient")
     x.add(person, CONTRACT, "iin", appointment.recipient_iin)
     x.add(person, CONTRACT, "fullName", appointment.recipient_full_name)
-    h1.write_organisation(root, appointment.organisation, CONTRACT)
+    common.write_organisation(root, appointment.organisation, CONTRACT)
     _doctor(root, "doctor", appointment.doctor)
     x.add(root, CONTRACT, "slotStart", x.xs_datetime(appointment.slot_start))
     x.add(root, CONTRACT, "slotEnd", x.xs_datetime(appointment.slot_end))
@@ -491,7 +450,7 @@ def parse_appointment(element: etree._Element) -> Appointment:
         channel=cast(Channel, x.required_text(element, CONTRACT, "channel")),
         recipient_iin=x.required_text(person, CONTRACT, "iin"),
         recipient_full_name=x.required_text(person, CONTRACT, "fullName"),
-        organisation=h1.read_organisation(element, CONTRACT),
+        organisation=common.read_organisation(element, CONTRACT),
         doctor=_read_doctor(x.required_child(element, CONTRACT, "doctor")),
         slot_start=x.read_datetime(x.required_text(element, CONTRACT, "slotStart")),
         slot_end=x.read_datetime(x.required_text(element, CONTRACT, "slotEnd")),
@@ -509,7 +468,7 @@ async def verify_signed(
     element: etree._Element, validator: CertificateValidator, *, expected_iin: str
 ) -> CertificateIdentity:
     """The request's or cancellation's signature, the certificate, and the signer's ИИН (as in H1)."""
-    return await h1.verify_signed(element, validator, expected_iin=expected_iin)
+    return await common.verify_signed(element, validator, expected_iin=expected_iin)
 
 
 async def verify_issued(element: etree._Element, validator: CertificateValidator) -> CertificateIdentity:
@@ -517,9 +476,8 @@ async def verify_issued(element: etree._Element, validator: CertificateValidator
 
     The refusal is H1's document: :func:`egov_kit.documents.h1.verify_issued` reads it.
     """
-    if root_name(element) != "appointment":
-        return await h1.verify_issued(element, validator)
-    return await h1.verify_issued(element, validator, contract=CONTRACT)
+    contract = CONTRACT if root_name(element) == "appointment" else h1.CONTRACT
+    return await common.verify_issued(element, validator, contract)
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -530,7 +488,6 @@ def appointment_fields(element: etree._Element) -> dict[str, Any]:
     :func:`egov_kit.documents.h1.talon_fields`; moments ISO with their offset, plus the signature's facts).
     """
     appointment = parse_appointment(element)
-    organisation = appointment.organisation
     doctor = appointment.doctor
     fields: dict[str, Any] = {
         "document": "appointment",
@@ -540,12 +497,7 @@ def appointment_fields(element: etree._Element) -> dict[str, Any]:
         "channel": appointment.channel,
         "recipient_iin": appointment.recipient_iin,
         "recipient_full_name": appointment.recipient_full_name,
-        "organisation_code": organisation.code,
-        "organisation_bin": organisation.bin,
-        "organisation_name_ru": organisation.name_ru,
-        "organisation_name_kk": organisation.name_kk,
-        "organisation_address_ru": organisation.address_ru,
-        "organisation_address_kk": organisation.address_kk,
+        **common.organisation_fields(appointment.organisation),
         "doctor_id": doctor.doctor_id,
         "doctor_full_name": doctor.full_name,
         "doctor_specialty": doctor.specialty,
@@ -557,5 +509,4 @@ def appointment_fields(element: etree._Element) -> dict[str, Any]:
         "slot_end": appointment.slot_end.isoformat(timespec="seconds"),
         "issued_at": appointment.issued_at.isoformat(timespec="seconds"),
     }
-    fields.update(h1.signature_facts(element))
-    return fields
+    return common.with_signature(element, fields)

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,11 +53,9 @@ from egov_kit.attachments import (
     check_files,
     verify_digest,
 )
-from egov_kit.clock import now
+from egov_kit.documents import _common as common
 from egov_kit.documents import _xml as x
-from egov_kit.documents import h1
-from egov_kit.documents.errors import DocumentError, SignerNotAuthorised
-from egov_kit.documents.h1 import (
+from egov_kit.documents._common import (
     Bilingual,
     Ground,
     Organisation,
@@ -68,7 +65,7 @@ from egov_kit.documents.h1 import (
     to_bytes,
     to_text,
 )
-from egov_kit.dsig import verify_document
+from egov_kit.documents.errors import DocumentError, SignerNotAuthorised
 from egov_kit.pki import CertificateIdentity, CertificateValidator
 from egov_kit.shep.codes import SchemaViolation
 from egov_kit.xml.contracts import Contract
@@ -164,8 +161,7 @@ def tag(local: str) -> str:
 def root_name(element: etree._Element) -> str | None:
     """The local name of a document of this namespace (``application``, ``status``, ``card``,
     ``refusal``), else None."""
-    qname = etree.QName(element)
-    return qname.localname if qname.namespace == NS else None
+    return common.root_name(element, CONTRACT)
 
 
 class ConfirmationInvalid(DocumentError):
@@ -237,22 +233,12 @@ class SanatoriumApplication:
     signer_iin: str | None = None  # provider channel: the employee who signs; absent at the portal
 
     def same_request(self, other: SanatoriumApplication) -> bool:
-        """Equal in everything the signer vouches for (the signature itself aside)."""
+        """Equal in everything the signer vouches for (the signature itself aside); the files by
+        name, type, digest and size."""
         return (
-            self.application_id == other.application_id
-            and self.submitted_at == other.submitted_at
-            and self.channel == other.channel
-            and self.recipient == other.recipient
-            and self.organisation_code == other.organisation_code
-            and self.diagnosis_code == other.diagnosis_code
-            and self.diagnosis_text == other.diagnosis_text
-            and self.examined_on == other.examined_on
+            common.same_fields(self, other, ignore=frozenset({"signed", "files"}))
             and len(self.files) == len(other.files)
             and all(a.same_file(b) for a, b in zip(self.files, other.files, strict=True))
-            and self.consent == other.consent
-            and self.confirmation == other.confirmation
-            and self.otp == other.otp
-            and self.signer_iin == other.signer_iin
         )
 
 
@@ -342,30 +328,11 @@ def card_valid_until(issued: date | datetime, months: int = CARD_VALIDITY_MONTHS
 
 
 def _bilingual(parent: etree._Element, name: str, value: Bilingual) -> None:
-    node = x.node(parent, CONTRACT, name)
-    x.add(node, CONTRACT, "ru", value.ru)
-    x.add(node, CONTRACT, "kk", value.kk)
+    common.write_bilingual(parent, CONTRACT, name, value)
 
 
 def _read_bilingual(parent: etree._Element, name: str) -> Bilingual:
-    node = x.required_child(parent, CONTRACT, name)
-    return Bilingual(x.required_text(node, CONTRACT, "ru"), x.required_text(node, CONTRACT, "kk"))
-
-
-def _signatory(parent: etree._Element, name: str, person: Signatory) -> None:
-    node = x.node(parent, CONTRACT, name)
-    x.add(node, CONTRACT, "fullName", person.full_name)
-    x.add(node, CONTRACT, "positionRu", person.position_ru)
-    x.add(node, CONTRACT, "positionKk", person.position_kk)
-
-
-def _read_signatory(parent: etree._Element, name: str) -> Signatory:
-    node = x.required_child(parent, CONTRACT, name)
-    return Signatory(
-        full_name=x.required_text(node, CONTRACT, "fullName"),
-        position_ru=x.required_text(node, CONTRACT, "positionRu"),
-        position_kk=x.required_text(node, CONTRACT, "positionKk"),
-    )
+    return common.read_bilingual(parent, CONTRACT, name)
 
 
 def _check_limits(files: list[tuple[str, str, bytes]]) -> None:
@@ -419,21 +386,17 @@ def build_application(
     ``otp`` (then sign with the portal's system key), ``"eds"`` must not have it
     (``CONFIRMATION_INVALID``). ``signer_iin``: at the workstation, the employee who signs.
     """
-    h1.check_iin(recipient.iin, "recipient")
+    common.check_iin(recipient.iin, "recipient")
     if signer_iin:
-        h1.check_iin(signer_iin, "signer")
+        common.check_iin(signer_iin, "signer")
     _check_confirmation(confirmation, otp)
     given = list(files)
     for item in given:
         verify_digest(item.file_name, item.content, sha256=item.sha256)
     _check_limits([(item.file_name, item.media_type, item.content) for item in given])
-    root = x.root(CONTRACT, "application")
-    x.add(root, CONTRACT, "applicationId", application_id or str(uuid.uuid4()))
-    x.add(root, CONTRACT, "serviceId", SERVICE_ID)
-    x.add(root, CONTRACT, "submittedAt", x.xs_datetime(submitted_at or now()))
-    x.add(root, CONTRACT, "channel", channel)
-    h1.write_recipient(root, recipient, CONTRACT)
-    x.add(root, CONTRACT, "organisationCode", organisation_code)
+    root = common.start_application(
+        CONTRACT, SERVICE_ID, application_id, submitted_at, channel, recipient, organisation_code
+    )
     x.add(root, CONTRACT, "diagnosisCode", diagnosis_code)
     x.add(root, CONTRACT, "diagnosisText", diagnosis_text)
     x.add(root, CONTRACT, "examinedOn", examined_on.isoformat())
@@ -477,10 +440,8 @@ def parse_application(element: etree._Element) -> SanatoriumApplication:
     (``ATTACHMENT_TOO_MANY`` …); the confirmation must be consistent (``CONFIRMATION_INVALID``).
     """
     x.check(element, CONTRACT, "application", "Запрос", "Сұрау")
-    recipient = h1.read_recipient(element, CONTRACT)
-    signer_iin = x.text(element, CONTRACT, "signerIin")
-    if signer_iin is not None:
-        h1.check_iin(signer_iin, "signer")
+    head = common.read_application_head(element, CONTRACT)
+    signer_iin = common.read_signer_iin(element, CONTRACT)
     holder = x.child(element, CONTRACT, "clinicalResults")
     files: tuple[ClinicalFile, ...] = ()
     if holder is not None:
@@ -499,11 +460,7 @@ def parse_application(element: etree._Element) -> SanatoriumApplication:
     confirmation = cast(Confirmation, x.required_text(element, CONTRACT, "confirmation"))
     _check_confirmation(confirmation, otp)
     return SanatoriumApplication(
-        application_id=x.required_text(element, CONTRACT, "applicationId"),
-        submitted_at=x.read_datetime(x.required_text(element, CONTRACT, "submittedAt")),
-        channel=cast(Channel, x.required_text(element, CONTRACT, "channel")),
-        recipient=recipient,
-        organisation_code=x.required_text(element, CONTRACT, "organisationCode"),
+        **head,
         diagnosis_code=x.required_text(element, CONTRACT, "diagnosisCode"),
         diagnosis_text=x.required_text(element, CONTRACT, "diagnosisText"),
         examined_on=x.read_date(x.required_text(element, CONTRACT, "examinedOn")),
@@ -524,7 +481,7 @@ async def verify_signed(
 ) -> CertificateIdentity:
     """The application's signature, the certificate, and the signer's ИИН (the EDS branch, as H1):
     the recipient's at the portal (condition 2), the employee's at the workstation."""
-    return await h1.verify_signed(element, validator, expected_iin=expected_iin)
+    return await common.verify_signed(element, validator, expected_iin=expected_iin)
 
 
 async def verify_confirmation(
@@ -543,9 +500,8 @@ async def verify_confirmation(
     """
     application = parse_application(element)
     if application.confirmation == "eds":
-        return await h1.verify_signed(element, validator, expected_iin=application.recipient.iin)
-    verified = verify_document(element)
-    identity = await validator.validate(verified.certificate, extra_chain=verified.chain)
+        return await common.verify_signed(element, validator, expected_iin=application.recipient.iin)
+    identity = await common.signer_identity(element, validator)
     if identity.kind != "system" or identity.bin != portal_bin:
         raise SignerNotAuthorised(
             f"Запрос, подтверждённый одноразовым паролем, подписан {identity.common_name} "
@@ -561,35 +517,25 @@ async def verify_issued(element: etree._Element, validator: CertificateValidator
     """Check a card or a refusal: signature, certificate, and a signer entitled to sign for the
     organisation the document names (its БИН, right of signature or first head; or that
     organisation's own information system) — else ``SIGNER_NOT_AUTHORISED``."""
-    return await h1.verify_issued(element, validator, contract=CONTRACT)
+    return await common.verify_issued(element, validator, CONTRACT)
 
 
 # --- status (UPDATE) -----------------------------------------------------------------------------
 
 
 def build_status(status: SanatoriumStatus) -> etree._Element:
-    root = x.root(CONTRACT, "status")
-    x.add(root, CONTRACT, "applicationId", status.application_id)
-    x.add(root, CONTRACT, "registrationNumber", status.registration_number)
-    x.add(root, CONTRACT, "status", status.status)
-    x.add(root, CONTRACT, "statusAt", x.xs_datetime(status.status_at))
-    x.add(root, CONTRACT, "registeredFor", x.xs_datetime(status.registered_for))
-    x.add(root, CONTRACT, "dueAt", x.xs_datetime(status.due_at))
-    _bilingual(root, "message", status.message)
-    x.check(root, CONTRACT, "status", "Статус", "Мәртебе")
-    return root
+    extra = {
+        "registeredFor": x.xs_datetime(status.registered_for),
+        "dueAt": x.xs_datetime(status.due_at),
+    }
+    return common.build_status(status, CONTRACT, extra)
 
 
 def parse_status(element: etree._Element) -> SanatoriumStatus:
-    x.check(element, CONTRACT, "status", "Статус", "Мәртебе")
     return SanatoriumStatus(
-        application_id=x.required_text(element, CONTRACT, "applicationId"),
-        registration_number=x.required_text(element, CONTRACT, "registrationNumber"),
-        status=cast(Status, x.required_text(element, CONTRACT, "status")),
-        status_at=x.read_datetime(x.required_text(element, CONTRACT, "statusAt")),
+        **common.parse_status(element, CONTRACT),
         registered_for=x.read_datetime(x.required_text(element, CONTRACT, "registeredFor")),
         due_at=x.read_datetime(x.required_text(element, CONTRACT, "dueAt")),
-        message=_read_bilingual(element, "message"),
     )
 
 
@@ -605,7 +551,7 @@ def build_card(card: SanatoriumCard) -> etree._Element:
     x.add(root, CONTRACT, "channel", card.channel)
     x.add(root, CONTRACT, "issuedAt", x.xs_datetime(card.issued_at))
     x.add(root, CONTRACT, "validUntil", card.valid_until.isoformat())
-    h1.write_organisation(root, card.organisation, CONTRACT)
+    common.write_organisation(root, card.organisation, CONTRACT)
     person = x.node(root, CONTRACT, "recipient")
     x.add(person, CONTRACT, "iin", card.recipient.iin)
     x.add(person, CONTRACT, "fullName", card.recipient.full_name)
@@ -618,8 +564,8 @@ def build_card(card: SanatoriumCard) -> etree._Element:
     _bilingual(root, "treatmentProfile", card.treatment.profile)
     _bilingual(root, "climateZone", card.treatment.climate_zone)
     _bilingual(root, "season", card.treatment.season)
-    _signatory(root, "doctor", card.doctor)
-    _signatory(root, "head", card.head)
+    common.write_signatory(root, CONTRACT, "doctor", card.doctor)
+    common.write_signatory(root, CONTRACT, "head", card.head)
     x.add(root, CONTRACT, "signerIin", card.signer_iin)
     x.check(root, CONTRACT, "card", "Санаторно-курортная карта", "Санаторийлік-курорттық карта")
     return root
@@ -635,7 +581,7 @@ def parse_card(element: etree._Element) -> SanatoriumCard:
         channel=cast(Channel, x.required_text(element, CONTRACT, "channel")),
         issued_at=x.read_datetime(x.required_text(element, CONTRACT, "issuedAt")),
         valid_until=x.read_date(x.required_text(element, CONTRACT, "validUntil")),
-        organisation=h1.read_organisation(element, CONTRACT),
+        organisation=common.read_organisation(element, CONTRACT),
         recipient=CardRecipient(
             iin=x.required_text(person, CONTRACT, "iin"),
             full_name=x.required_text(person, CONTRACT, "fullName"),
@@ -651,8 +597,8 @@ def parse_card(element: etree._Element) -> SanatoriumCard:
             climate_zone=_read_bilingual(element, "climateZone"),
             season=_read_bilingual(element, "season"),
         ),
-        doctor=_read_signatory(element, "doctor"),
-        head=_read_signatory(element, "head"),
+        doctor=common.read_signatory(element, CONTRACT, "doctor", Signatory),
+        head=common.read_signatory(element, CONTRACT, "head", Signatory),
         signed=x.is_signed(element),
         signer_iin=x.text(element, CONTRACT, "signerIin"),
     )
@@ -667,53 +613,14 @@ def build_refusal(refusal: Refusal, *, signer_iin: str | None = None) -> etree._
     ``signer_iin``: at the workstation (step 7), the employee who signs it (the local signer picks
     that employee's key); absent when the organisation's authorised person signs.
     """
-    root = x.root(CONTRACT, "refusal")
-    x.add(root, CONTRACT, "registrationNumber", refusal.registration_number)
-    x.add(root, CONTRACT, "applicationId", refusal.application_id)
-    x.add(root, CONTRACT, "recipientIin", refusal.recipient_iin)
-    h1.write_organisation(root, refusal.organisation, CONTRACT)
-    node = x.node(root, CONTRACT, "ground")
-    x.add(node, CONTRACT, "code", refusal.ground.code)
-    x.add(node, CONTRACT, "ru", refusal.ground.ru)
-    x.add(node, CONTRACT, "kk", refusal.ground.kk)
-    _bilingual(root, "details", refusal.details)
-    x.add(root, CONTRACT, "issuedAt", x.xs_datetime(refusal.issued_at))
-    x.add(root, CONTRACT, "signerIin", signer_iin)
-    x.check(root, CONTRACT, "refusal", "Мотивированный отказ", "Дәлелді бас тарту")
-    return root
+    return common.build_refusal(refusal, CONTRACT, signer_iin=signer_iin)
 
 
 def parse_refusal(element: etree._Element) -> Refusal:
-    x.check(element, CONTRACT, "refusal", "Мотивированный отказ", "Дәлелді бас тарту")
-    node = x.required_child(element, CONTRACT, "ground")
-    return Refusal(
-        recipient_iin=x.text(element, CONTRACT, "recipientIin"),
-        organisation=h1.read_organisation(element, CONTRACT),
-        ground=Ground(
-            code=x.required_text(node, CONTRACT, "code"),
-            ru=x.required_text(node, CONTRACT, "ru"),
-            kk=x.required_text(node, CONTRACT, "kk"),
-        ),
-        details=_read_bilingual(element, "details"),
-        issued_at=x.read_datetime(x.required_text(element, CONTRACT, "issuedAt")),
-        registration_number=x.text(element, CONTRACT, "registrationNumber"),
-        application_id=x.text(element, CONTRACT, "applicationId"),
-        signed=x.is_signed(element),
-    )
+    return common.parse_refusal(element, CONTRACT)
 
 
 # --- views ---------------------------------------------------------------------------------------
-
-
-def _organisation_fields(organisation: Organisation) -> dict[str, str]:
-    return {
-        "organisation_code": organisation.code,
-        "organisation_bin": organisation.bin,
-        "organisation_name_ru": organisation.name_ru,
-        "organisation_name_kk": organisation.name_kk,
-        "organisation_address_ru": organisation.address_ru,
-        "organisation_address_kk": organisation.address_kk,
-    }
 
 
 def card_fields(element: etree._Element) -> dict[str, Any]:
@@ -729,7 +636,7 @@ def card_fields(element: etree._Element) -> dict[str, Any]:
         "channel": card.channel,
         "issued_at": card.issued_at.isoformat(timespec="seconds"),
         "valid_until": card.valid_until.isoformat(),
-        **_organisation_fields(card.organisation),
+        **common.organisation_fields(card.organisation),
         "recipient_iin": card.recipient.iin,
         "recipient_full_name": card.recipient.full_name,
         "recipient_birth_date": card.recipient.birth_date.isoformat(),
@@ -754,27 +661,10 @@ def card_fields(element: etree._Element) -> dict[str, Any]:
         "head_position_kk": card.head.position_kk,
         "signer_iin": card.signer_iin,
     }
-    fields.update(h1._signer(element))
-    return fields
+    return common.with_signature(element, fields)
 
 
 def refusal_fields(element: etree._Element) -> dict[str, Any]:
     """A refusal as a flat dict for print views and the cabinet (the keys of
     :func:`egov_kit.documents.h1.refusal_fields`)."""
-    refusal = parse_refusal(element)
-    fields: dict[str, Any] = {
-        "document": "refusal",
-        "registration_number": refusal.registration_number,
-        "application_id": refusal.application_id,
-        "recipient_iin": refusal.recipient_iin,
-        **_organisation_fields(refusal.organisation),
-        "ground_code": refusal.ground.code,
-        "ground_ru": refusal.ground.ru,
-        "ground_kk": refusal.ground.kk,
-        "details_ru": refusal.details.ru,
-        "details_kk": refusal.details.kk,
-        "issued_at": refusal.issued_at.isoformat(timespec="seconds"),
-        "signer_iin": x.text(element, CONTRACT, "signerIin"),
-    }
-    fields.update(h1._signer(element))
-    return fields
+    return common.refusal_fields(element, CONTRACT, signer_iin=x.text(element, CONTRACT, "signerIin"))

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from lxml import etree
 
 from egov_kit.clock import now
+from egov_kit.documents import _common as common
 from egov_kit.documents import _xml as x
 from egov_kit.documents.records import Street as Street
 from egov_kit.xml.contracts import Contract
@@ -109,12 +110,7 @@ def build_response(
     holder = x.node(root, CONTRACT, "organisations")
     for organisation in organisations:
         item = x.node(holder, CONTRACT, "organisation")
-        x.add(item, CONTRACT, "code", organisation.code)
-        x.add(item, CONTRACT, "bin", organisation.bin)
-        x.add(item, CONTRACT, "nameRu", organisation.name_ru)
-        x.add(item, CONTRACT, "nameKk", organisation.name_kk)
-        x.add(item, CONTRACT, "addressRu", organisation.address_ru)
-        x.add(item, CONTRACT, "addressKk", organisation.address_kk)
+        common.write_organisation_body(item, CONTRACT, organisation)
         x.add(item, CONTRACT, "regionCode", organisation.region_code)
         x.add(item, CONTRACT, "localityCode", organisation.locality_code)
         sections = x.node(item, CONTRACT, "sections")
@@ -166,12 +162,7 @@ def parse_response(element: etree._Element) -> OrganisationsResponse:
         sections = x.required_child(item, CONTRACT, "sections")
         organisations.append(
             OrganisationInfo(
-                code=x.required_text(item, CONTRACT, "code"),
-                bin=x.required_text(item, CONTRACT, "bin"),
-                name_ru=x.required_text(item, CONTRACT, "nameRu"),
-                name_kk=x.required_text(item, CONTRACT, "nameKk"),
-                address_ru=x.required_text(item, CONTRACT, "addressRu"),
-                address_kk=x.required_text(item, CONTRACT, "addressKk"),
+                **common.read_organisation_body(item, CONTRACT),
                 region_code=x.required_text(item, CONTRACT, "regionCode"),
                 locality_code=x.required_text(item, CONTRACT, "localityCode"),
                 sections=tuple(_section(node) for node in sections.iterchildren(CONTRACT.tag("section"))),

@@ -25,10 +25,14 @@ from pydantic import BaseModel, Field
 from phc_registry.domain import doctors as doctor_seed
 from phc_registry.domain.appointments import Booking, BookingNotFound, UnknownDoctor
 from phc_registry.domain.errors import PhcError
-from phc_registry.entrypoints.web import CSRF_HEADER, SESSION_COOKIE, STATUS_BY_CODE, in_session_trace
-from phc_registry.service_layer import appointments, h2_steps, workstation
+from phc_registry.entrypoints.web import (
+    CSRF_HEADER,
+    STATUS_BY_CODE,
+    Sessions,
+    in_session_trace,
+)
+from phc_registry.service_layer import appointments, h2_steps
 from phc_registry.service_layer.runtime import PhcRuntime
-from phc_registry.service_layer.workstation import WorkstationUser
 
 TAG = "workstation API"
 
@@ -130,15 +134,8 @@ def booking_out(booking: Booking) -> BookingOut:
 def h2_api_router(runtime: PhcRuntime) -> APIRouter:
     router = APIRouter(prefix="/api/workstation/h2", tags=[TAG])
 
-    def current_user(request: Request) -> WorkstationUser:
-        user = workstation.authenticate(runtime, request.cookies.get(SESSION_COOKIE))
-        request.state.user = user
-        return user
-
-    def checked(request: Request, token: str | None) -> WorkstationUser:
-        user = current_user(request)
-        workstation.check_csrf(user, token)
-        return user
+    sessions = Sessions(runtime)
+    current_user, checked = sessions.current, sessions.checked
 
     @router.get("/doctors", response_model=ScheduleOut)
     def doctors(request: Request, date_from: date | None = None, date_to: date | None = None) -> ScheduleOut:

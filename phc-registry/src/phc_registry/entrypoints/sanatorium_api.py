@@ -29,12 +29,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from phc_registry.adapters.orm_sanatorium import SanatoriumApplicationRow
-from phc_registry.entrypoints.web import CSRF_HEADER, SESSION_COOKIE, in_session_trace, set_session_cookie
+from phc_registry.entrypoints.web import (
+    CSRF_HEADER,
+    Sessions,
+    in_session_trace,
+    set_session_cookie,
+)
 from phc_registry.entrypoints.workstation_api import LoginIn, ServiceOut, SessionOut, session_out
 from phc_registry.entrypoints.workstation_html import read_upload
 from phc_registry.service_layer import h3_steps, sanatorium, sanatorium_workstation, workstation
 from phc_registry.service_layer.runtime import PhcRuntime
-from phc_registry.service_layer.workstation import WorkstationUser
 from phc_registry.settings import Settings
 
 TAG = "workstation API: H3"
@@ -237,15 +241,8 @@ def application_out(runtime: PhcRuntime, row: SanatoriumApplicationRow) -> Appli
 def h3_api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/api/workstation/h3", tags=[TAG], responses=_ERRORS)
 
-    def current_user(request: Request) -> WorkstationUser:
-        user = workstation.authenticate(runtime, request.cookies.get(SESSION_COOKIE))
-        request.state.user = user
-        return user
-
-    def checked(request: Request, token: str | None) -> WorkstationUser:
-        user = current_user(request)
-        workstation.check_csrf(user, token)
-        return user
+    sessions = Sessions(runtime)
+    current_user, checked = sessions.current, sessions.checked
 
     @router.post("/login", response_model=SessionOut)
     def login(body: LoginIn) -> JSONResponse:

@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from phc_registry.adapters.orm_sanatorium import SanatoriumApplicationRow
 from phc_registry.domain.sanatorium import recommend
-from phc_registry.entrypoints.web import CSRF_FIELD, SESSION_COOKIE, in_session_trace, page
+from phc_registry.entrypoints.web import CSRF_FIELD, Sessions, in_session_trace, page
 from phc_registry.entrypoints.workstation_html import read_upload
 from phc_registry.service_layer import h3_steps, sanatorium, sanatorium_workstation, workstation
 from phc_registry.service_layer.runtime import PhcRuntime
@@ -54,18 +54,13 @@ def _view(row: SanatoriumApplicationRow) -> dict[str, Any] | None:
 def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     router = APIRouter(prefix=BASE, tags=["workstation"], include_in_schema=False)
 
-    def current_user(request: Request) -> WorkstationUser:
-        user = workstation.authenticate(runtime, request.cookies.get(SESSION_COOKIE))
-        request.state.user = user
-        return user
-
-    def checked(request: Request, token: str | None) -> WorkstationUser:
-        user = current_user(request)
-        workstation.check_csrf(user, token)
-        return user
+    sessions = Sessions(runtime)
+    current_user, checked = sessions.current, sessions.checked
 
     def render(request: Request, name: str, user: WorkstationUser, **context: Any) -> Response:
-        return page(request, name, user=user, dmy=dmy, base=BASE, **context)
+        return page(
+            request, name, user=user, dmy=dmy, base=BASE, new_href=BASE, new_label="h3_new_request", **context
+        )
 
     def sign_page(
         request: Request, user: WorkstationUser, title: str, xml: str, action: str, **extra: Any
@@ -92,7 +87,7 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         if outcome.refusal is not None:
             return render(
                 request,
-                "h3_refusal_print.html",
+                "refusal_print.html",
                 user,
                 doc=h3.refusal_fields(outcome.refusal),
                 registered=False,
@@ -270,7 +265,7 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         doc = _view(row)
         if doc is None:
             return RedirectResponse(f"{BASE}/applications/{number}", status_code=303)
-        return render(request, "h3_refusal_print.html", user, doc=doc, registered=True)
+        return render(request, "refusal_print.html", user, doc=doc, registered=True)
 
     @router.get("/applications/{number}/document.xml")
     def document(request: Request, number: str) -> Response:

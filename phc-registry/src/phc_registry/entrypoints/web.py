@@ -1,9 +1,10 @@
-"""Shared pieces of the workstation's HTTP side: cookies, language, templates, error statuses."""
+"""Shared pieces of the workstation's HTTP side: cookies, sessions, language, templates, error statuses."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -14,6 +15,8 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
 from phc_registry.entrypoints.i18n import DEFAULT_LANG, LANG_COOKIE, TEXTS, pick_lang, translate
+from phc_registry.service_layer import workstation
+from phc_registry.service_layer.runtime import PhcRuntime
 from phc_registry.service_layer.workstation import WorkstationUser
 from phc_registry.settings import Settings
 
@@ -110,3 +113,24 @@ def in_session_trace(user: WorkstationUser) -> Iterator[None]:
     """Continue the trace the session started at login (one session, one trace)."""
     with extracted(user.trace):
         yield
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """The workstation user of a request (its session cookie), and the CSRF check of a change.
+
+    Every router of the workstation (H1, H2 and H3, JSON and pages) reads its user this way; the
+    user is kept on ``request.state`` for the error pages.
+    """
+
+    runtime: PhcRuntime
+
+    def current(self, request: Request) -> WorkstationUser:
+        user = workstation.authenticate(self.runtime, request.cookies.get(SESSION_COOKIE))
+        request.state.user = user
+        return user
+
+    def checked(self, request: Request, token: str | None) -> WorkstationUser:
+        user = self.current(request)
+        workstation.check_csrf(user, token)
+        return user

@@ -25,6 +25,7 @@ from phc_registry.adapters.orm import ApplicationRow
 from phc_registry.entrypoints.web import (
     CSRF_HEADER,
     SESSION_COOKIE,
+    Sessions,
     clear_session_cookie,
     in_session_trace,
     set_session_cookie,
@@ -218,15 +219,8 @@ def application_out(row: ApplicationRow) -> ApplicationOut:
 def api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/api/workstation", tags=[TAG], responses=_ERRORS)
 
-    def current_user(request: Request) -> WorkstationUser:
-        user = workstation.authenticate(runtime, request.cookies.get(SESSION_COOKIE))
-        request.state.user = user
-        return user
-
-    def checked(request: Request, token: str | None) -> WorkstationUser:
-        user = current_user(request)
-        workstation.check_csrf(user, token)
-        return user
+    sessions = Sessions(runtime)
+    current_user, checked = sessions.current, sessions.checked
 
     @router.post("/login", response_model=SessionOut)
     def login(body: LoginIn) -> JSONResponse:

@@ -22,6 +22,7 @@ from phc_registry.entrypoints.web import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    Sessions,
     clear_session_cookie,
     error_status,
     in_session_trace,
@@ -63,15 +64,8 @@ async def read_upload(upload: UploadFile, limit: int) -> bytes:
 def html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/workstation", tags=[TAG], include_in_schema=False)
 
-    def current_user(request: Request) -> WorkstationUser:
-        user = workstation.authenticate(runtime, request.cookies.get(SESSION_COOKIE))
-        request.state.user = user
-        return user
-
-    def checked(request: Request, token: str | None) -> WorkstationUser:
-        user = current_user(request)
-        workstation.check_csrf(user, token)
-        return user
+    sessions = Sessions(runtime)
+    current_user, checked = sessions.current, sessions.checked
 
     # --- step 1 --------------------------------------------------------------------------------
     @router.get("/login")

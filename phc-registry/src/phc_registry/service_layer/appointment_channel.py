@@ -15,7 +15,8 @@ with the recipient's organisation: only its doctors are bookable for the recipie
   * **process 8** — the slot booked and the signed appointment in a RESPONSE;
 
 * a ``cancellation`` (signed by the recipient): the booking is cancelled and the slot freed; the
-  answer is a RESPONSE with the status CANCELLED (or a refusal when the signature is not confirmed).
+  answer is a RESPONSE with the status CANCELLED (or a refusal when the signature is not confirmed,
+  or the status REFUSED with a bilingual message when it names no active booking of the signer).
   The cancellation is a REQUEST, not an UPDATE: the gateway lets only the provider send UPDATEs on
   RPN_Appointment (``replies``) and routes them back to the original sender.
 
@@ -61,8 +62,10 @@ from phc_registry.domain.model import MedicalOrganisation, Person
 from phc_registry.service_layer import appointments, h2_steps
 from phc_registry.service_layer.attachment import (
     document_organisation,
+    head_keypair,
+    history_entry,
+    refusing_organisation,
     registration_number,
-    registry_organisation,
 )
 from phc_registry.service_layer.runtime import PhcRuntime
 
@@ -160,13 +163,6 @@ class _Registration:
     created: bool
 
 
-def _entry(status: str, note: str | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"status": status, "at": now().isoformat(timespec="seconds")}
-    if note:
-        entry["note"] = note
-    return entry
-
-
 def register(
     runtime: PhcRuntime, application: h2.AppointmentApplication, signed_xml: str, context: ShepContext
 ) -> _Registration:
@@ -187,7 +183,7 @@ def register(
             slot_start=application.slot_start.astimezone(UTC),
             status="REGISTERED",
             registered_at=moment.astimezone(UTC),
-            history=[_entry("REGISTERED", number)],
+            history=[history_entry("REGISTERED", number)],
             sender_id=context.sender_id,
             message_id=context.message_id,
             signed_xml=signed_xml,
@@ -394,7 +390,7 @@ def _book(
         stored.booking_number = booking.booking_number
         stored.result_kind = "appointment"
         stored.result_xml = h2.to_text(element)
-        stored.history = [*stored.history, _entry("BOOKED", booking.booking_number)]
+        stored.history = [*stored.history, history_entry("BOOKED", booking.booking_number)]
         uow.appointments.add(stored)
         return stored
 
@@ -437,9 +433,7 @@ def refusal_document(
     element = h2.build_refusal(
         h2.Refusal(
             recipient_iin=recipient_iin,
-            organisation=document_organisation(organisation)
-            if organisation is not None
-            else registry_organisation(runtime.system_bin),
+            organisation=refusing_organisation(runtime, organisation),
             ground=h2_steps.ground(violation.ground),
             details=h2.Bilingual(violation.details_ru[:2000], violation.details_kk[:2000]),
             issued_at=now(),
@@ -447,11 +441,7 @@ def refusal_document(
             application_id=application_id,
         )
     )
-    if organisation is not None:
-        return h2.sign_with(element, runtime.signers.for_organisation(organisation.code))
-    if runtime.registry_keypair is None:
-        raise RuntimeError("no key to sign in the register's own name")
-    return h2.sign_with(element, runtime.registry_keypair)
+    return h2.sign_with(element, head_keypair(runtime, organisation))
 
 
 def _refuse(
@@ -474,7 +464,7 @@ def _refuse(
         row.ground = violation.ground
         row.result_kind = "refusal"
         row.result_xml = h2.to_text(element)
-        row.history = [*row.history, _entry("REFUSED", violation.ground)]
+        row.history = [*row.history, history_entry("REFUSED", violation.ground)]
         uow.appointments.add(row)
         return row
 
@@ -514,8 +504,44 @@ async def process_cancellation(
         row, booking = await asyncio.to_thread(_cancel, runtime, cancellation)
     except BookingNotFound as exc:
         log.warning("cancellation %s: %s", cancellation.cancellation_id, exc.message)
+        refused = await asyncio.to_thread(cancellation_refused, runtime, cancellation)
+        await _reply(runtime, refused, MessageType.RESPONSE, context)
         return
     await _reply(runtime, status_document(row, "CANCELLED", booking), MessageType.RESPONSE, context)
+
+
+# The status schema wants a registration number; a cancellation naming no booking of the signer has
+# none of ours to give (another person's number is not told), so its refusal carries this one.
+NO_REGISTRATION = "RPN-0000-000000"
+
+CANCELLATION_REFUSED = (
+    "Отмена записи не принята: запись для отмены не найдена{what}",
+    "Жазылудан бас тарту қабылданбады: жоюға арналған жазба табылмады{what}",
+)
+
+
+def cancellation_refused(runtime: PhcRuntime, cancellation: h2.Cancellation) -> etree._Element:
+    """The RESPONSE to a cancellation naming no active booking of the signer: status REFUSED.
+
+    An unknown applicationId or booking number, an application that booked nothing, or another
+    person's booking; the message tells which booking was named, nothing of someone else's. (A
+    booking already cancelled is answered CANCELLED again: :func:`_cancel` is idempotent.)
+    """
+    with runtime.uow_factory() as uow:
+        row = uow.appointments.get(cancellation.application_id) if cancellation.application_id else None
+    own = row is not None and row.recipient_iin == cancellation.recipient_iin
+    named = cancellation.application_id or cancellation.booking_number or ""
+    ru, kk = CANCELLATION_REFUSED
+    what = f" ({named})" if named else ""
+    return h2.build_status(
+        h2.AppointmentStatus(
+            application_id=cancellation.application_id or cancellation.cancellation_id,
+            registration_number=row.registration_number if own and row is not None else NO_REGISTRATION,
+            status="REFUSED",
+            status_at=now(),
+            message=h2.Bilingual(ru.format(what=what), kk.format(what=what)),
+        )
+    )
 
 
 def _cancel(runtime: PhcRuntime, cancellation: h2.Cancellation) -> tuple[AppointmentRow, Booking]:
@@ -540,6 +566,6 @@ def _cancel(runtime: PhcRuntime, cancellation: h2.Cancellation) -> tuple[Appoint
         assert stored is not None
         if stored.status != "CANCELLED":
             stored.status = "CANCELLED"
-            stored.history = [*stored.history, _entry("CANCELLED", cancellation.cancellation_id)]
+            stored.history = [*stored.history, history_entry("CANCELLED", cancellation.cancellation_id)]
             uow.appointments.add(stored)
         return stored, booking

@@ -107,11 +107,19 @@ def registry_organisation(system_bin: str) -> Organisation:
     )
 
 
-def _entry(status: str, note: str | None = None) -> dict[str, Any]:
+def history_entry(status: str, note: str | None = None) -> dict[str, Any]:
+    """One entry of an application's history (H1, H2, H3): the status, when, and a note."""
     entry: dict[str, Any] = {"status": status, "at": now().isoformat(timespec="seconds")}
     if note:
         entry["note"] = note
     return entry
+
+
+def refusing_organisation(runtime: PhcRuntime, organisation: MedicalOrganisation | None) -> Organisation:
+    """Who a refusal is in the name of: the organisation, or the register for no organisation."""
+    if organisation is not None:
+        return document_organisation(organisation)
+    return registry_organisation(runtime.system_bin)
 
 
 @dataclass(frozen=True)
@@ -149,7 +157,7 @@ def register(
                 reason=application.reason,
                 status="REGISTERED",
                 registered_at=moment.astimezone(UTC),
-                history=[_entry("REGISTERED", number)],
+                history=[history_entry("REGISTERED", number)],
                 sender_id=sender_id,
                 message_id=message_id,
                 registered_by=registered_by,
@@ -246,7 +254,8 @@ def result_document(row: ApplicationRow) -> etree._Element:
     return parse_xml(row.result_xml.encode("utf-8"))
 
 
-def _signer(runtime: PhcRuntime, organisation: MedicalOrganisation | None) -> KeyPair:
+def head_keypair(runtime: PhcRuntime, organisation: MedicalOrganisation | None) -> KeyPair:
+    """The organisation's authorised person's key, or the register's own for no organisation."""
     if organisation is not None:
         return runtime.signers.for_organisation(organisation.code)
     if runtime.registry_keypair is None:
@@ -267,9 +276,7 @@ def refusal_document(
     element = build_refusal(
         Refusal(
             recipient_iin=recipient_iin,
-            organisation=document_organisation(organisation)
-            if organisation is not None
-            else registry_organisation(runtime.system_bin),
+            organisation=refusing_organisation(runtime, organisation),
             ground=steps.ground(violation.ground),
             details=Bilingual(violation.details_ru, violation.details_kk),
             issued_at=now(),
@@ -277,7 +284,7 @@ def refusal_document(
             application_id=application_id,
         )
     )
-    return sign_with(element, _signer(runtime, organisation))
+    return sign_with(element, head_keypair(runtime, organisation))
 
 
 def refuse(runtime: PhcRuntime, application_id: str, violation: Violation) -> ApplicationRow:
@@ -301,7 +308,7 @@ def refuse(runtime: PhcRuntime, application_id: str, violation: Violation) -> Ap
         row.ground = violation.ground
         row.result_kind = "refusal"
         row.result_xml = to_text(element)
-        row.history = [*row.history, _entry("REFUSED", violation.ground)]
+        row.history = [*row.history, history_entry("REFUSED", violation.ground)]
         uow.applications.add(row)
         return row
 
@@ -359,7 +366,7 @@ def attach(runtime: PhcRuntime, application_id: str, accepted: Accepted, person:
             row.result_kind = "talon"
             row.result_number = number
             row.result_xml = to_text(talon)
-            row.history = [*row.history, _entry("ATTACHED", number)]
+            row.history = [*row.history, history_entry("ATTACHED", number)]
             uow.applications.add(row)
             return row
     except AlreadyAttached as exc:

@@ -7,13 +7,12 @@ step 1 (accept the documents), step 2 (the entry in the pre-registration journal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from functools import partial
 
 from egov_kit.documents.h1 import Ground
 from egov_kit.regulations import Regulation, load_regulation
-from opentelemetry.trace import Span
+
+from phc_registry.service_layer.steps import ground_of, step_of
 
 REGULATION_ID = "H2"
 SYSTEM = "phc-registry"
@@ -38,16 +37,8 @@ def regulation() -> Regulation:
     return load_regulation(REGULATION_ID)
 
 
-@contextmanager
-def step(channel: str, step_id: str, *, application: str | None = None, **attributes: Any) -> Iterator[Span]:
-    """The span of one step of H2 carried out by РПН."""
-    extra = {f"egov.{key}": value for key, value in attributes.items() if value is not None}
-    with regulation().step_span(
-        channel, step_id, system=SYSTEM, application=application, attributes=extra
-    ) as current:
-        yield current
+step = partial(step_of, REGULATION_ID)  # The span of one step of H2 carried out by РПН.
 
 
 def ground(code: str) -> Ground:
-    found = regulation().refusal_ground(code)
-    return Ground(found.code, found.ru, found.kk)
+    return ground_of(REGULATION_ID, code)

@@ -8,14 +8,13 @@ card 069/у), each a RESPONSE. Provider channel (the workstation, seed 002 table
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from functools import partial
 
 from egov_kit.documents import h3
 from egov_kit.documents.h1 import Ground
 from egov_kit.regulations import Regulation, load_regulation
-from opentelemetry.trace import Span
+
+from phc_registry.service_layer.steps import names_of, step_of
 
 REGULATION_ID = h3.SERVICE_ID
 SYSTEM = "phc-registry"
@@ -42,14 +41,7 @@ def regulation() -> Regulation:
     return load_regulation(REGULATION_ID)
 
 
-@contextmanager
-def step(channel: str, step_id: str, *, application: str | None = None, **attributes: Any) -> Iterator[Span]:
-    """The span of one step of H3 carried out by РПН."""
-    extra = {f"egov.{key}": value for key, value in attributes.items() if value is not None}
-    with regulation().step_span(
-        channel, step_id, system=SYSTEM, application=application, attributes=extra
-    ) as current:
-        yield current
+step = partial(step_of, REGULATION_ID)  # The span of one step of H3 carried out by РПН.
 
 
 def ground(code: str) -> Ground:
@@ -58,5 +50,4 @@ def ground(code: str) -> Ground:
 
 
 def service_names() -> tuple[str, str]:
-    names = regulation().names
-    return names.ru, names.kk
+    return names_of(REGULATION_ID)

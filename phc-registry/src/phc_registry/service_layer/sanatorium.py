@@ -22,7 +22,6 @@ from egov_kit.attachments import CheckedFile
 from egov_kit.clock import KZ_TZ, now
 from egov_kit.documents import h3
 from egov_kit.documents.h1 import Bilingual, Refusal
-from egov_kit.pki import KeyPair
 from egov_kit.xml import parse_xml
 from lxml import etree
 from sqlalchemy.exc import IntegrityError
@@ -40,8 +39,10 @@ from phc_registry.domain.model import Address, MedicalOrganisation, Person, Staf
 from phc_registry.service_layer import h3_steps
 from phc_registry.service_layer.attachment import (
     document_organisation,
+    head_keypair,
+    history_entry,
+    refusing_organisation,
     registration_number,
-    registry_organisation,
     utc,
 )
 from phc_registry.service_layer.runtime import PhcRuntime
@@ -64,13 +65,6 @@ STATUS_MESSAGES: dict[str, Bilingual] = {
 
 def card_number(year: int, sequence: int) -> str:
     return f"SK-{year}-{sequence:06d}"
-
-
-def _entry(status: str, note: str | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"status": status, "at": now().isoformat(timespec="seconds")}
-    if note:
-        entry["note"] = note
-    return entry
 
 
 def local(moment: datetime) -> datetime:
@@ -134,7 +128,7 @@ def register(
                 registered_for=term.registered_for.astimezone(UTC),
                 due_at=term.due_at.astimezone(UTC),
                 status="REGISTERED",
-                history=[_entry("REGISTERED", number)],
+                history=[history_entry("REGISTERED", number)],
                 sender_id=sender_id,
                 message_id=message_id,
                 registered_by=registered_by,
@@ -321,15 +315,6 @@ def result_document(row: SanatoriumApplicationRow) -> etree._Element:
     return parse_xml(row.result_xml.encode("utf-8"))
 
 
-def head_keypair(runtime: PhcRuntime, organisation: MedicalOrganisation | None) -> KeyPair:
-    """The organisation's authorised person's key, or the register's own for no organisation."""
-    if organisation is not None:
-        return runtime.signers.for_organisation(organisation.code)
-    if runtime.registry_keypair is None:
-        raise RuntimeError("no key to sign in the register's own name")
-    return runtime.registry_keypair
-
-
 def refusal_element(
     runtime: PhcRuntime,
     violation: Violation,
@@ -344,9 +329,7 @@ def refusal_element(
     return h3.build_refusal(
         Refusal(
             recipient_iin=recipient_iin,
-            organisation=document_organisation(organisation)
-            if organisation is not None
-            else registry_organisation(runtime.system_bin),
+            organisation=refusing_organisation(runtime, organisation),
             ground=h3_steps.ground(violation.ground),
             details=Bilingual(violation.details_ru[:2000] or "—", violation.details_kk[:2000] or "—"),
             issued_at=now(),
@@ -491,7 +474,7 @@ def store_refusal(
         row.pending_xml = None
         row.decided_at = now().astimezone(UTC)
         row.decided_by = decided_by
-        row.history = [*row.history, _entry("REFUSED", ground)]
+        row.history = [*row.history, history_entry("REFUSED", ground)]
         uow.sanatorium.add(row)
         return row
 
@@ -528,7 +511,7 @@ def store_card(
         row.pending_xml = None
         row.decided_at = now().astimezone(UTC)
         row.decided_by = decided_by
-        row.history = [*row.history, _entry("ISSUED", card.card_number)]
+        row.history = [*row.history, history_entry("ISSUED", card.card_number)]
         uow.sanatorium.add(row)
         return row
 

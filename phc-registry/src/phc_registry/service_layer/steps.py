@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from egov_kit.documents.h1 import Ground
@@ -47,22 +48,37 @@ def regulation() -> Regulation:
 
 
 @contextmanager
-def step(channel: str, step_id: str, *, application: str | None = None, **attributes: Any) -> Iterator[Span]:
-    """The span of one step of H1 carried out by РПН."""
+def step_of(
+    regulation_id: str, channel: str, step_id: str, *, application: str | None = None, **attributes: Any
+) -> Iterator[Span]:
+    """The span of one step of a regulation (H1, H2, H3) carried out by РПН."""
     extra = {f"egov.{key}": value for key, value in attributes.items() if value is not None}
-    with regulation().step_span(
+    with load_regulation(regulation_id).step_span(
         channel, step_id, system=SYSTEM, application=application, attributes=extra
     ) as current:
         yield current
 
 
+def ground_of(regulation_id: str, code: str) -> Ground:
+    """A refusal ground of a regulation with its wording."""
+    found = load_regulation(regulation_id).refusal_ground(code)
+    return Ground(found.code, found.ru, found.kk)
+
+
+def names_of(regulation_id: str) -> tuple[str, str]:
+    """A service's name (ru, kk) for the workstation's choice of service (step 2)."""
+    names = load_regulation(regulation_id).names
+    return names.ru, names.kk
+
+
+step = partial(step_of, REGULATION_ID)  # The span of one step of H1 carried out by РПН.
+
+
 def ground(code: str) -> Ground:
     """A refusal ground with the regulation's wording."""
-    found = regulation().refusal_ground(code)
-    return Ground(found.code, found.ru, found.kk)
+    return ground_of(REGULATION_ID, code)
 
 
 def service_names() -> tuple[str, str]:
     """The service's name (ru, kk) for the workstation's choice of service (step 2)."""
-    names = regulation().names
-    return names.ru, names.kk
+    return names_of(REGULATION_ID)
