@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 from egov_cli.landscape import SERVICES, Landscape
+from egov_kit.telemetry import add_span_processor
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from tests.support.otlp import OtlpReceiver
 
@@ -33,6 +36,22 @@ def _test_amqp_url() -> str:
 @pytest.fixture(scope="session")
 def amqp_url() -> str:
     return _test_amqp_url()
+
+
+@pytest.fixture(scope="session")
+def span_exporter() -> InMemorySpanExporter:
+    """The spans this test process finishes (one processor for the whole session)."""
+    exporter = InMemorySpanExporter()
+    add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+@pytest.fixture
+def spans(span_exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
+    """The spans finished during one test."""
+    span_exporter.clear()
+    yield span_exporter
+    span_exporter.clear()
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,10 @@ suite's ``amqp_url`` fixture (tests/conftest.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from egov_kit.bus import Topology, connect
-from egov_kit.telemetry import add_span_processor
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from .helpers import BusEnv
 
@@ -36,17 +33,3 @@ async def bus(amqp_url: str) -> AsyncIterator[BusEnv]:
             await env.topology.delete(await cleanup.channel(), *env.systems)
         finally:
             await cleanup.close()
-
-
-@pytest.fixture(scope="session")
-def _span_exporter() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
-
-
-@pytest.fixture
-def spans(_span_exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
-    _span_exporter.clear()
-    yield _span_exporter
-    _span_exporter.clear()

@@ -19,29 +19,20 @@ from egov_kit.attachments import (
 from egov_kit.clock import KZ_TZ
 from egov_kit.documents import h1, h3
 from egov_kit.documents.errors import IinMismatch, SignerNotAuthorised
-from egov_kit.documents.h1 import Organisation, Recipient
+from egov_kit.documents.h1 import Recipient
 from egov_kit.dsig import SignatureInvalid, SignatureMissing
-from egov_kit.identifiers import InvalidIdentifier
 from egov_kit.pki import CertificateValidator, KeyPair
 from egov_kit.shep import SchemaViolation
 from egov_kit.xml import parse_xml
 from lxml import etree
 
-from tests.documents.conftest import CITIZEN_IIN, ORG_BIN
+from tests.documents.conftest import CITIZEN_IIN, ORG, ORG_BIN, assert_only_its_own_applications, issue_pair
 from tests.pki.support import Nuc
 
 PORTAL_BIN = "091240007895"
 SUBMITTED = datetime(2025, 3, 3, 10, 15, tzinfo=KZ_TZ)
 PDF = b"%PDF-1.4\n" + b"clinical results " * 10
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-ORG = Organisation(
-    "ZHM-TRZ-01",
-    ORG_BIN,
-    "Городская поликлиника №1 г. Тараз",
-    "Тараз қаласының №1 қалалық емханасы",
-    "г. Тараз, ул. Толе би, 1",
-    "Тараз қ., Төле би к-сі, 1",
-)
 OTP = h3.OtpConfirmation("+7 701 *** ** 78", datetime(2025, 3, 3, 10, 14, tzinfo=KZ_TZ))
 
 
@@ -152,24 +143,13 @@ def test_confirmation_must_agree_with_the_attestation() -> None:
 
 
 def test_xsd_refuses_broken_applications() -> None:
-    with pytest.raises(InvalidIdentifier):
-        application(recipient=Recipient("880412390018", "Ахметов", "Ерлан"))
+    assert_only_its_own_applications(application, h3.parse_application, h3.tag)
     with pytest.raises(SchemaViolation):
         application(diagnosis_code="гонартроз")
-    element = application()
-    element.find(h3.tag("serviceId")).text = "H1"
-    with pytest.raises(SchemaViolation):
-        h3.parse_application(element)
     element = application()
     element.find(h3.tag("consent")).text = "maybe"
     with pytest.raises(SchemaViolation):
         h3.parse_application(element)
-    with pytest.raises(SchemaViolation):  # an H1 application is not an H3 one
-        h3.parse_application(
-            h1.build_application(
-                recipient=Recipient(CITIZEN_IIN, "Ахметов", "Ерлан"), organisation_code="X", reason="r"
-            )
-        )
 
 
 def _file_node(element: etree._Element, index: int = 0) -> etree._Element:
@@ -229,22 +209,20 @@ def _sha(content: bytes) -> str:
 
 @pytest.fixture(scope="module")
 async def portal_system(doc_nuc: Nuc) -> KeyPair:
-    issued = await doc_nuc.issue(
-        kind="system", bin=PORTAL_BIN, system_id="EGOV_PORTAL", organisation="EGOV_PORTAL", key_type="ec"
+    return await issue_pair(
+        doc_nuc, kind="system", bin=PORTAL_BIN, system_id="EGOV_PORTAL", organisation="EGOV_PORTAL"
     )
-    return issued.pair
 
 
 @pytest.fixture(scope="module")
 async def other_system(doc_nuc: Nuc) -> KeyPair:
-    issued = await doc_nuc.issue(
+    return await issue_pair(
+        doc_nuc,
         kind="system",
         bin="200840009995",
         system_id="TEST_INTEGRATOR",
         organisation="TEST_INTEGRATOR",
-        key_type="ec",
     )
-    return issued.pair
 
 
 async def test_eds_branch_wants_the_recipients_own_signature(

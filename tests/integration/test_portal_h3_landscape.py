@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -26,7 +25,6 @@ import pytest
 from egov_cli.landscape import Landscape
 from egov_cli.replay.driver import KeyIssuer, TestPersonInfo, sign_xml
 from egov_cli.replay.h3_portal_actions import tiny_pdf
-from egov_kit.clock import now
 from egov_kit.documents import h3
 from egov_kit.shep.host import SystemIdentity
 from egov_kit.xml import parse_xml
@@ -34,6 +32,7 @@ from egov_kit.xml import parse_xml
 from tests.integration.conftest import identity, settings  # noqa: F401 (fixtures)
 from tests.integration.h2_citizens import TARAZ, attached_citizen
 from tests.integration.h2_citizens import Citizen as AttachedCitizen
+from tests.portal.h3_support import form_fields
 
 pytestmark = pytest.mark.integration
 
@@ -61,17 +60,9 @@ class Citizen:
         self.phone = "+" + "".join(ch for ch in me.json()["user"]["phone"] if ch.isdigit())
 
     async def draft(self, **fields: Any) -> dict[str, Any]:
-        data = {
-            "diagnosisCode": "M17.1",
-            "diagnosisText": "Первичный двусторонний гонартроз",
-            "examinedOn": (now().date() - timedelta(days=3)).isoformat(),
-            "consent": "on",
-            "confirmation": "eds",
-        }
-        data.update(fields)
         response = await self.http.post(
             "/api/applications/H3/draft",
-            data={k: v for k, v in data.items() if v},
+            data=form_fields(**fields),
             files=[("files", ("анализ.pdf", tiny_pdf(), "application/pdf"))],
             headers={"X-CSRF-Token": self.csrf},
         )
@@ -81,6 +72,15 @@ class Citizen:
 
     async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         return await self.http.post(path, json=body, headers={"X-CSRF-Token": self.csrf})
+
+    async def signed_and_sent(self, draft: dict[str, Any], keys: Any) -> dict[str, Any]:
+        """Condition 2 by EDS: the draft signed with the citizen's own key and sent; its final view."""
+        signed = sign_xml(draft["xml"], keys.individual(self.person, "valid"))
+        sent = await self.post(
+            "/api/applications/H3", {"applicationId": draft["applicationId"], "signed_xml": signed}
+        )
+        assert sent.status_code == 202, sent.text
+        return await self.wait(draft["applicationId"])
 
     async def wait(self, application_id: str, timeout: float = 60) -> dict[str, Any]:
         body: dict[str, Any] = {}
@@ -127,12 +127,7 @@ async def test_eds_path_gives_the_card_whose_signature_verifies(
     identity: SystemIdentity,  # noqa: F811
 ) -> None:
     draft = await citizen.draft()
-    signed = sign_xml(draft["xml"], keys.individual(citizen.person, "valid"))
-    sent = await citizen.post(
-        "/api/applications/H3", {"applicationId": draft["applicationId"], "signed_xml": signed}
-    )
-    assert sent.status_code == 202, sent.text
-    body = await citizen.wait(draft["applicationId"])
+    body = await citizen.signed_and_sent(draft, keys)
     assert body["status"] == "done", body
     assert [e.get("step") for e in body["history"]][-3:] == ["process 5", "process 6", "process 8"]
     assert body["details"]["registeredFor"] and body["details"]["dueAt"]
@@ -179,12 +174,7 @@ async def test_otp_path_with_the_code_from_the_sms_outbox(
 async def test_without_consent_the_provider_refuses_no_consent(citizen: Citizen, keys: Any) -> None:
     draft = await citizen.draft(consent="")
     assert [w["code"] for w in draft["warnings"]] == ["NO_CONSENT"]
-    signed = sign_xml(draft["xml"], keys.individual(citizen.person, "valid"))
-    sent = await citizen.post(
-        "/api/applications/H3", {"applicationId": draft["applicationId"], "signed_xml": signed}
-    )
-    assert sent.status_code == 202, sent.text
-    body = await citizen.wait(draft["applicationId"])
+    body = await citizen.signed_and_sent(draft, keys)
     assert body["status"] == "refused", body
     assert body["refusal"]["code"] == "NO_CONSENT" and body["refusal"]["step"] == "process 7"
     assert body["result"]["kind"] == "refusal" and body["result"]["signature_valid"] is True

@@ -22,15 +22,12 @@ from egov_kit.db import create_engine_for, create_tables
 from egov_kit.pki import CertificateValidator, KeyPair
 from egov_kit.shep.models import MessageType
 from egov_kit.shep.provider import ShepContext
-from egov_kit.telemetry import add_span_processor
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from gbd_fl_mock.adapters import xml_body
 from gbd_fl_mock.domain.results import lookup_result
 from gbd_fl_mock.domain.test_persons import TEST_PERSONS
 from lxml import etree
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from phc_registry.adapters.gbdfl import ShepPersonRegistry
 from phc_registry.adapters.orm import TABLES
 from phc_registry.adapters.scans import ScanStore
@@ -186,20 +183,6 @@ async def employee_keys(phc_nuc: Nuc) -> dict[str, KeyPair]:
 
 
 # --- spans ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def _phc_span_exporter() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
-
-
-@pytest.fixture
-def spans(_phc_span_exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
-    _phc_span_exporter.clear()
-    yield _phc_span_exporter
-    _phc_span_exporter.clear()
 
 
 # --- the service layer without HTTP --------------------------------------------------------------

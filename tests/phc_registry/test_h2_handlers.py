@@ -22,6 +22,7 @@ from phc_registry.service_layer.appointment_channel import doctor_schedule, hand
 from phc_registry.service_layer.runtime import PhcRuntime
 
 from tests.phc_registry.conftest import FakeShep
+from tests.phc_registry.handler_support import expected_spans, step_names
 
 NUMBER = re.compile(r"RPN-\d{4}-\d{6}")
 AHMETOV = ("880412390017", "Ахметов", "Ерлан")  # attached to ZHM-TRZ-05 №1
@@ -62,13 +63,8 @@ def request(
     return h2.sign_with(element, key) if key is not None else element
 
 
-def step_names(spans: InMemorySpanExporter) -> list[str]:
-    return [s.name for s in spans.get_finished_spans() if s.attributes and s.attributes.get("egov.step.id")]
-
-
 def expected(*steps: str) -> list[str]:
-    regulation = load_regulation("H2")
-    return [regulation.step("portal", step).span_name for step in steps]
+    return expected_spans("H2", *steps)
 
 
 async def test_request_is_registered_checked_and_booked(
@@ -218,12 +214,17 @@ async def test_slot_taken_and_slot_freed_by_cancellation(
     assert slot in [s.start for s in schedule[0].slots]
 
 
+async def booked(runtime: PhcRuntime, key: KeyPair, slot: datetime) -> str:
+    """Ахметов's request for ``slot``, signed with ``key`` and handled: its application id."""
+    element = request(key, slot=slot)
+    await handle_appointment_message(element, ctx(), runtime=runtime)
+    return h2.parse_application(element).application_id
+
+
 async def test_cancellation_signed_by_someone_else_is_refused(
     runtime: PhcRuntime, fake_shep: FakeShep, person_keys: dict[str, KeyPair]
 ) -> None:
-    element = request(person_keys[AHMETOV[0]], slot=future_slot(index=4))
-    await handle_appointment_message(element, ctx(), runtime=runtime)
-    application_id = h2.parse_application(element).application_id
+    application_id = await booked(runtime, person_keys[AHMETOV[0]], future_slot(index=4))
     cancellation = ctx()
     forged = h2.sign_with(
         h2.build_cancellation(recipient_iin=AHMETOV[0], application_id=application_id),
@@ -239,9 +240,7 @@ async def test_cancellation_signed_by_someone_else_is_refused(
 async def test_cancellation_naming_no_booking_of_the_signer_is_answered_refused(
     runtime: PhcRuntime, fake_shep: FakeShep, person_keys: dict[str, KeyPair]
 ) -> None:
-    element = request(person_keys[AHMETOV[0]], slot=future_slot(index=5))
-    await handle_appointment_message(element, ctx(), runtime=runtime)
-    application_id = h2.parse_application(element).application_id
+    application_id = await booked(runtime, person_keys[AHMETOV[0]], future_slot(index=5))
     other = "790923490082"
     unknown = str(uuid.uuid4())
     cases = {

@@ -9,15 +9,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
-from egov_kit.attachments import check_file
 from egov_kit.calendar import get_calendar
 from egov_kit.clock import KZ_TZ, now
 from egov_kit.documents import h3
-from egov_kit.documents.h1 import Recipient
 from egov_kit.pki import CertificateValidator, KeyPair
-from egov_kit.regulations import load_regulation
 from egov_kit.shep.models import MessageType
 from egov_kit.shep.provider import ShepContext
 from lxml import etree
@@ -28,13 +26,18 @@ from phc_registry.service_layer.runtime import PhcRuntime
 from phc_registry.service_layer.sanatorium_channel import handle_sanatorium_request
 
 from tests.phc_registry.conftest import FakeShep
+from tests.phc_registry.handler_support import (
+    KIM,
+    PETROV,
+    SHU_BIN,
+    SHU_HEAD,
+    expected_spans,
+    h3_request,
+    step_names,
+)
 from tests.pki.support import Nuc
 
 NUMBER = re.compile(r"RPN-\d{4}-\d{6}")
-PETROV = ("541130390295", "Петров", "Виктор", "Иванович")  # attached to ZHM-SHU-01 (seed)
-KIM = ("850808490576", "Ким", "Ольга", "Викторовна")  # expired identity document
-SHU_HEAD = "660408350111"
-SHU_BIN = "061140003134"
 PDF = b"%PDF-1.4\n" + b"analyses " * 20
 
 
@@ -55,38 +58,14 @@ def ctx(message_id: str | None = None) -> ShepContext:
     )
 
 
-def request(
-    key: KeyPair | None,
-    person: tuple[str, ...] = PETROV,
-    *,
-    org: str = "ZHM-SHU-01",
-    otp: bool = False,
-    **overrides: object,
-) -> etree._Element:
-    checked = check_file("analyses.pdf", "application/pdf", PDF, max_bytes=h3.MAX_FILE_BYTES)
-    values: dict[str, object] = {
-        "recipient": Recipient(*person),
-        "organisation_code": org,
-        "diagnosis_code": "M17.1",
-        "diagnosis_text": "Первичный гонартроз / Біріншілік гонартроз",
-        "examined_on": now().astimezone(KZ_TZ).date() - timedelta(days=5),
-        "files": [checked],
-        "consent": True,
-    }
-    if otp:
-        values.update(confirmation="otp", otp=h3.OtpConfirmation("+7 701 *** ** 78", now()))
-    values.update(overrides)
-    element = h3.build_application(**values)  # type: ignore[arg-type]
+def request(key: KeyPair | None, person: tuple[str, ...] = PETROV, **fields: Any) -> etree._Element:
+    """An H3 application of ``person`` (``fields``: see ``h3_request``), signed with ``key`` if any."""
+    element = h3_request(person, pdf=PDF, **fields)
     return h3.sign_with(element, key) if key is not None else element
 
 
-def step_names(spans: InMemorySpanExporter) -> list[str]:
-    return [s.name for s in spans.get_finished_spans() if s.attributes and s.attributes.get("egov.step.id")]
-
-
 def expected(*steps: str) -> list[str]:
-    regulation = load_regulation("H3")
-    return [regulation.step("portal", step).span_name for step in steps]
+    return expected_spans("H3", *steps)
 
 
 async def answers(

@@ -23,27 +23,22 @@ from typing import Any
 import httpx
 import pytest
 from egov_cli.landscape import Landscape
-from egov_kit.attachments import check_file
 from egov_kit.clock import KZ_TZ, now
 from egov_kit.documents import h3
-from egov_kit.documents.h1 import Recipient
 from egov_kit.regulations import load_regulation
 from egov_kit.shep.client import ShepClient
 from egov_kit.shep.host import SystemIdentity, boot_identity, shep_client
 from egov_kit.xml import parse_xml
 
 from tests.integration.conftest import Nuc, cli_settings, nuc  # noqa: F401 (fixtures)
+from tests.phc_registry.handler_support import KIM, PETROV, SHU_BIN, SHU_HEAD, h3_request
 from tests.support.otlp import OtlpReceiver
 
 pytestmark = pytest.mark.integration
 
 SERVICE = h3.SHEP_SERVICE_ID
 ORGANISATION = "ZHM-SHU-01"  # Петров Виктор is attached to it (seed)
-SHU_BIN = "061140003134"
-SHU_HEAD = "660408350111"
 SHU_REGISTRAR = "931019450121"
-PETROV = ("541130390295", "Петров", "Виктор", "Иванович")
-KIM = ("850808490576", "Ким", "Ольга", "Викторовна")  # her only identity document expired
 PDF = b"%PDF-1.4\n" + b"clinical results " * 40
 
 
@@ -67,21 +62,8 @@ async def portal(
     await identity.validator.aclose()
 
 
-def request(person: tuple[str, ...], *, otp: bool = False, **overrides: Any) -> Any:
-    checked = check_file("analyses.pdf", "application/pdf", PDF, max_bytes=h3.MAX_FILE_BYTES)
-    values: dict[str, Any] = {
-        "recipient": Recipient(*person),
-        "organisation_code": ORGANISATION,
-        "diagnosis_code": "M17.1",
-        "diagnosis_text": "Первичный гонартроз / Біріншілік гонартроз",
-        "examined_on": now().astimezone(KZ_TZ).date() - timedelta(days=4),
-        "files": [checked],
-        "consent": True,
-    }
-    if otp:
-        values.update(confirmation="otp", otp=h3.OtpConfirmation("+7 701 *** ** 78", now()))
-    values.update(overrides)
-    return h3.build_application(**values)
+def request(person: tuple[str, ...], **fields: Any) -> Any:
+    return h3_request(person, org=ORGANISATION, pdf=PDF, examined_days_ago=4, **fields)
 
 
 async def journal_types(gateway: str, message_id: str) -> set[tuple[str, str]]:

@@ -49,6 +49,24 @@ def client(portal_app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="session")
+def portal_key(ca: Any) -> Any:
+    """The portal's own system key (it signs what a one-time password confirmed)."""
+    from tests.portal import h3_support
+
+    return h3_support.portal_key(ca)
+
+
+@pytest.fixture
+def sms(portal_app: FastAPI, portal_key: Any) -> Any:
+    """The fake SMS gateway wired into the portal (with the portal's system key) — H3's OTP tests."""
+    from tests.portal import h3_support
+
+    fake = h3_support.FakeSms()
+    h3_support.wire(portal_app, fake, portal_key)
+    return fake
+
+
 @pytest.fixture
 def api_login(client: TestClient) -> Callable[..., str]:
     """Register (if needed) and log in through the API; returns the CSRF token."""

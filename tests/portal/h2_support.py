@@ -8,9 +8,10 @@ working day of the asked range (those still ahead), minus the ones in ``taken``.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import Any
 
 from egov_kit.calendar import get_calendar
 from egov_kit.clock import KZ_TZ, now
@@ -19,7 +20,8 @@ from egov_kit.pki import KeyPair
 from egov_kit.shep.provider import ShepContext
 from lxml import etree
 
-from tests.portal.support import ADULT, ORGANISATIONS, FakeShep, SyncReply, h1_org, rpn_answer
+from tests.portal import support
+from tests.portal.support import ADULT, ORGANISATIONS, FakeShep, SyncReply, context, h1_org, rpn_answer
 
 ORGANISATION = ORGANISATIONS[0]  # ZHM-TRZ-01, БИН of the tests' employee with the right of signature
 ATTACHED = {ADULT: (ORGANISATION.code, "1", date(2016, 2, 1))}
@@ -113,29 +115,30 @@ def schedule_answer(request: etree._Element, taken: set[datetime]) -> etree._Ele
 
 
 # --- РПН's answers ---------------------------------------------------------------------------------
-def registered(application_id: str, number: str = "RPN-2025-000042") -> etree._Element:
+def _status(
+    application_id: str, number: str, status: str, message: h2.Bilingual, **extra: Any
+) -> etree._Element:
     return h2.build_status(
         h2.AppointmentStatus(
             application_id=application_id,
             registration_number=number,
-            status="REGISTERED",
+            status=status,
             status_at=now(),
-            message=h2.Bilingual("Запрос зарегистрирован", "Сұраныс тіркелді"),
+            message=message,
+            **extra,
         )
+    )
+
+
+def registered(application_id: str, number: str = "RPN-2025-000042") -> etree._Element:
+    return _status(
+        application_id, number, "REGISTERED", h2.Bilingual("Запрос зарегистрирован", "Сұраныс тіркелді")
     )
 
 
 def cancelled(application_id: str, number: str = "RPN-2025-000042") -> etree._Element:
-    return h2.build_status(
-        h2.AppointmentStatus(
-            application_id=application_id,
-            registration_number=number,
-            status="CANCELLED",
-            status_at=now(),
-            message=h2.Bilingual("Запись A-2025-000007 отменена", "A-2025-000007 жазбасы жойылды"),
-            booking_number="A-2025-000007",
-        )
-    )
+    message = h2.Bilingual("Запись A-2025-000007 отменена", "A-2025-000007 жазбасы жойылды")
+    return _status(application_id, number, "CANCELLED", message, booking_number="A-2025-000007")
 
 
 def appointment(
@@ -165,29 +168,26 @@ def appointment(
 
 
 def slot_taken(application_id: str, signer: KeyPair, *, number: str = "RPN-2025-000042") -> etree._Element:
-    element = h2.build_refusal(
-        h2.Refusal(
-            recipient_iin=ADULT,
-            organisation=h1_org(ORGANISATION),
-            ground=h1.Ground(
-                "SLOT_TAKEN",
-                "Выбранное время приема врача уже занято (не является свободным по графику приема врача)",
-                "Дәрігердің таңдалған қабылдау уақыты бос емес (кестеге сәйкес бос уақыт емес)",
-            ),
-            details=h1.Bilingual("Время уже занято", "Уақыт бос емес"),
-            issued_at=now(),
-            registration_number=number,
-            application_id=application_id,
-        )
+    ground = h1.Ground(
+        "SLOT_TAKEN",
+        "Выбранное время приема врача уже занято (не является свободным по графику приема врача)",
+        "Дәрігердің таңдалған қабылдау уақыты бос емес (кестеге сәйкес бос уақыт емес)",
     )
-    return h2.sign_with(element, signer)
+    details = h1.Bilingual("Время уже занято", "Уақыт бос емес")
+    return support.refusal(
+        application_id,
+        number,
+        signer,
+        ground=ground,
+        details=details,
+        organisation=h1_org(ORGANISATION),
+        build=h2.build_refusal,
+    )
 
 
 def context_for(message_type: str, correlation_id: str | None) -> ShepContext:
-    return ShepContext(
-        message_id=str(uuid.uuid4()),
-        service_id=h2.SHEP_SERVICE_ID,
-        sender_id="PHC_REGISTRY",
-        correlation_id=correlation_id,
-        message_type=message_type,
-    )
+    return context(message_type, correlation_id, h2.SHEP_SERVICE_ID)
+
+
+#: What the portal's queue consumer does with РПН's UPDATE or RESPONSE on RPN_Appointment.
+deliver = partial(support.deliver, service_id=h2.SHEP_SERVICE_ID)

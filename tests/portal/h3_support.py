@@ -13,42 +13,22 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
+from egov_cli.replay.h3_portal_actions import tiny_pdf
 from egov_kit.clock import now
 from egov_kit.documents import h3, rpn
 from egov_kit.pki import KeyPair
-from egov_kit.shep.provider import ShepContext
 from egov_portal.adapters.sms import SentSms
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from tests.portal.support import ADULT, ORG_BIN, ORGANISATIONS, FakeShep, SyncReply
+from tests.portal import support
+from tests.portal.support import ADULT, ORGANISATIONS, FakeShep, SyncReply, h1_org, organisation_info
 
 PORTAL_BIN = "091240007895"
-
-
-def tiny_pdf(text: str = "H3") -> bytes:
-    """A small valid PDF: one page, the byte offsets of its cross-reference table computed."""
-    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode("ascii")
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
-        b"<</Length " + str(len(stream)).encode() + b">>stream\n" + stream + b"\nendstream",
-        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 PDF = tiny_pdf()
@@ -105,23 +85,7 @@ class H3Shep(FakeShep):
                     rpn.build_response(
                         asked.request_number,
                         [
-                            rpn.OrganisationInfo(
-                                code=org.code,
-                                bin=org.bin,
-                                name_ru=org.name_ru,
-                                name_kk=org.name_kk,
-                                address_ru="ул. Толе би, 1",
-                                address_kk="Төле би көшесі, 1",
-                                region_code=org.region,
-                                locality_code=org.locality,
-                                sections=(
-                                    rpn.SectionInfo(
-                                        "1", "Участок 1", "1-учаске", org.locality, "Тараз", "Тараз"
-                                    ),
-                                ),
-                                attached_section="1",
-                                attached_from=date(2024, 1, 15),
-                            )
+                            organisation_info(org, attached_section="1", attached_from=date(2024, 1, 15))
                             for org in found
                         ],
                     )
@@ -179,11 +143,6 @@ def stored_files(app: FastAPI) -> list[Any]:
 
 
 # --- РПН's answers (processes 6–8) ---------------------------------------------------------------
-def h3_org() -> h3.Organisation:
-    org = ORGANISATIONS[0]
-    return h3.Organisation(org.code, ORG_BIN, org.name_ru, org.name_kk, "ул. Толе би, 1", "Төле би көшесі, 1")
-
-
 def status(application_id: str, number: str, registered_for: datetime, due_at: datetime) -> etree._Element:
     return h3.build_status(
         h3.SanatoriumStatus(
@@ -208,7 +167,7 @@ def card(application_id: str, number: str, signer: KeyPair, *, iin: str = ADULT)
             channel="portal",
             issued_at=issued,
             valid_until=h3.card_valid_until(issued),
-            organisation=h3_org(),
+            organisation=h1_org(),
             recipient=h3.CardRecipient(
                 iin=iin,
                 full_name="Ахметов Ерлан Серікович",
@@ -232,29 +191,11 @@ def card(application_id: str, number: str, signer: KeyPair, *, iin: str = ADULT)
 
 
 def refusal(application_id: str, number: str, signer: KeyPair, code: str = "NO_CONSENT") -> etree._Element:
-    element = h3.build_refusal(
-        h3.Refusal(
-            recipient_iin=ADULT,
-            organisation=h3_org(),
-            ground=h3.ground(code),
-            details=h3.Bilingual("Согласие не дано", "Келісім берілмеді"),
-            issued_at=now(),
-            registration_number=number,
-            application_id=application_id,
-        )
+    details = h3.Bilingual("Согласие не дано", "Келісім берілмеді")
+    return support.refusal(
+        application_id, number, signer, ground=h3.ground(code), details=details, build=h3.build_refusal
     )
-    return h3.sign_with(element, signer)
 
 
-def deliver(client: TestClient, element: etree._Element, message_type: str, correlation_id: str) -> None:
-    """What the portal's queue consumer does with an UPDATE or RESPONSE of PHC_SanatoriumCard."""
-    applications = client.app.state.portal.applications  # type: ignore[attr-defined]
-    context = ShepContext(
-        message_id=str(uuid.uuid4()),
-        service_id=h3.SHEP_SERVICE_ID,
-        sender_id="PHC_REGISTRY",
-        correlation_id=correlation_id,
-        message_type=message_type,
-    )
-    assert client.portal is not None
-    client.portal.call(applications.on_provider_message, element, context)
+#: What the portal's queue consumer does with an UPDATE or RESPONSE of PHC_SanatoriumCard.
+deliver = partial(support.deliver, service_id=h3.SHEP_SERVICE_ID)

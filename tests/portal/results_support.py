@@ -10,9 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
-from lxml import etree
 
-from tests.portal.support import context, refusal, sign, status_update, talon
+from tests.portal.support import deliver, refusal, sign, status_update, submit, talon
 
 Login = Callable[..., str]
 
@@ -26,21 +25,9 @@ def sent_application(client: TestClient, token: str, keypair: Any) -> tuple[str,
     )
     assert created.status_code == 201, created.text
     application_id = created.json()["applicationId"]
-    submitted = client.post(
-        "/api/applications/H1",
-        json={"applicationId": application_id, "signed_xml": sign(created.json()["xml"], keypair)},
-        headers={"X-CSRF-Token": token},
-    )
+    submitted = submit(client, token, application_id, sign(created.json()["xml"], keypair))
     assert submitted.status_code == 202, submitted.text
     return application_id, submitted.json()["messageId"]
-
-
-def deliver(client: TestClient, element: etree._Element, message_type: str, correlation_id: str) -> None:
-    """What the portal's queue consumer does with an UPDATE or RESPONSE from РПН."""
-    applications = client.app.state.portal.applications  # type: ignore[attr-defined]
-    handler = getattr(applications, "on_provider_message", None) or applications.on_attachment_message
-    assert client.portal is not None
-    client.portal.call(handler, element, context(message_type, correlation_id))
 
 
 def registered(client: TestClient, application_id: str, message_id: str, number: str) -> None:

@@ -10,6 +10,7 @@ recorded. ``Ca`` is nuc-mock's real app (OCSP, CRL, issue/revoke API) reached th
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -214,22 +215,31 @@ def gbdfl_answer(request: etree._Element) -> etree._Element:
     return render_response(number, lookup_result(person), person, today=now().date())
 
 
+ORG_ADDRESS = ("ул. Толе би, 1", "Төле би көшесі, 1")  # every test organisation's (ru, kk)
+
+
+def organisation_info(org: Org, **attachment: Any) -> rpn.OrganisationInfo:
+    """An organisation as РПН describes it (``attachment``: attached_section/attached_from, if any)."""
+    return rpn.OrganisationInfo(
+        code=org.code,
+        bin=org.bin,
+        name_ru=org.name_ru,
+        name_kk=org.name_kk,
+        address_ru=ORG_ADDRESS[0],
+        address_kk=ORG_ADDRESS[1],
+        region_code=org.region,
+        locality_code=org.locality,
+        sections=(rpn.SectionInfo("1", "Участок 1", "1-учаске", org.locality, "Тараз", "Тараз"),),
+        **attachment,
+    )
+
+
 def rpn_answer(request: etree._Element) -> etree._Element:
     asked = rpn.parse_request(request)
     return rpn.build_response(
         asked.request_number,
         [
-            rpn.OrganisationInfo(
-                code=org.code,
-                bin=org.bin,
-                name_ru=org.name_ru,
-                name_kk=org.name_kk,
-                address_ru="ул. Толе би, 1",
-                address_kk="Төле би көшесі, 1",
-                region_code=org.region,
-                locality_code=org.locality,
-                sections=(rpn.SectionInfo("1", "Участок 1", "1-учаске", org.locality, "Тараз", "Тараз"),),
-            )
+            organisation_info(org)
             for org in ORGANISATIONS
             if not asked.region_code or org.region == asked.region_code
         ],
@@ -244,7 +254,7 @@ def sign(xml: str, keypair: KeyPair) -> str:
 
 
 def h1_org(org: Org = ORGANISATIONS[0]) -> h1.Organisation:
-    return h1.Organisation(org.code, org.bin, org.name_ru, org.name_kk, "ул. Толе би, 1", "Төле би көшесі, 1")
+    return h1.Organisation(org.code, org.bin, org.name_ru, org.name_kk, *ORG_ADDRESS)
 
 
 def status_update(application_id: str, number: str) -> etree._Element:
@@ -276,17 +286,32 @@ def talon(application_id: str, number: str, signer: KeyPair, *, iin: str = ADULT
     return h1.sign_with(element, signer)
 
 
-def refusal(application_id: str, number: str, signer: KeyPair) -> etree._Element:
-    element = h1.build_refusal(
+ALREADY_ATTACHED = h1.Ground(
+    "ALREADY_ATTACHED",
+    "Услугополучатель уже прикреплён к этой медицинской организации",
+    "Көрсетілетін қызметті алушы осы медициналық ұйымға бекітілген",
+)
+
+NO_NEED_TO_REATTACH = h1.Bilingual("Повторное прикрепление не требуется", "Қайта бекіту қажет емес")
+
+
+def refusal(
+    application_id: str,
+    number: str,
+    signer: KeyPair,
+    *,
+    ground: h1.Ground = ALREADY_ATTACHED,
+    details: h1.Bilingual = NO_NEED_TO_REATTACH,
+    organisation: h1.Organisation | None = None,
+    build: Callable[[h1.Refusal], etree._Element] = h1.build_refusal,
+) -> etree._Element:
+    """РПН's motivated refusal to ADULT (H1's by default; ``build``: the service's builder), signed."""
+    element = build(
         h1.Refusal(
             recipient_iin=ADULT,
-            organisation=h1_org(),
-            ground=h1.Ground(
-                "ALREADY_ATTACHED",
-                "Услугополучатель уже прикреплён к этой медицинской организации",
-                "Көрсетілетін қызметті алушы осы медициналық ұйымға бекітілген",
-            ),
-            details=h1.Bilingual("Повторное прикрепление не требуется", "Қайта бекіту қажет емес"),
+            organisation=organisation or h1_org(),
+            ground=ground,
+            details=details,
             issued_at=now(),
             registration_number=number,
             application_id=application_id,
@@ -295,11 +320,39 @@ def refusal(application_id: str, number: str, signer: KeyPair) -> etree._Element
     return h1.sign_with(element, signer)
 
 
-def context(message_type: str, correlation_id: str | None) -> ShepContext:
+def context(message_type: str, correlation_id: str | None, service_id: str = "RPN_Attachment") -> ShepContext:
+    """How a message from РПН (PHC_REGISTRY) of ``service_id`` reaches the portal's handler."""
     return ShepContext(
         message_id=str(uuid.uuid4()),
-        service_id="RPN_Attachment",
+        service_id=service_id,
         sender_id="PHC_REGISTRY",
         correlation_id=correlation_id,
         message_type=message_type,
+    )
+
+
+def submit(
+    client: TestClient, token: str, application_id: str, signed_xml: str, *, service_id: str = "H1"
+) -> Any:
+    """Condition 2 asked of the portal: the signed application posted to ``/api/applications/{service}``."""
+    return client.post(
+        f"/api/applications/{service_id}",
+        json={"applicationId": application_id, "signed_xml": signed_xml},
+        headers={"X-CSRF-Token": token},
+    )
+
+
+def deliver(
+    client: TestClient,
+    element: etree._Element,
+    message_type: str,
+    correlation_id: str | None,
+    *,
+    service_id: str = "RPN_Attachment",
+) -> None:
+    """What the portal's queue consumer does with РПН's UPDATE or RESPONSE on ``service_id``."""
+    applications = client.app.state.portal.applications  # type: ignore[attr-defined]
+    assert client.portal is not None
+    client.portal.call(
+        applications.on_provider_message, element, context(message_type, correlation_id, service_id)
     )

@@ -15,10 +15,11 @@ from lxml import etree
 from tests.portal.support import (
     ADULT,
     ADULT_VKO,
-    context,
+    deliver,
     refusal,
     sign,
     status_update,
+    submit,
     talon,
 )
 
@@ -31,26 +32,9 @@ def draft(client: TestClient, token: str, **body: Any) -> Any:
     return client.post("/api/applications/H1/draft", json=payload, headers={"X-CSRF-Token": token})
 
 
-def submit(client: TestClient, token: str, application_id: str, signed_xml: str) -> Any:
-    return client.post(
-        "/api/applications/H1",
-        json={"applicationId": application_id, "signed_xml": signed_xml},
-        headers={"X-CSRF-Token": token},
-    )
-
-
 def stored(client: TestClient) -> list[dict[str, Any]]:
     applications: list[dict[str, Any]] = client.get("/api/applications").json()["applications"]
     return applications
-
-
-def deliver(
-    client: TestClient, element: etree._Element, message_type: str, correlation_id: str | None
-) -> None:
-    """What the portal's queue consumer does with an UPDATE or RESPONSE from РПН."""
-    applications = client.app.state.portal.applications  # type: ignore[attr-defined]
-    assert client.portal is not None
-    client.portal.call(applications.on_attachment_message, element, context(message_type, correlation_id))
 
 
 def sent_application(client: TestClient, api_login: Login, keys: Any) -> tuple[str, str, str]:

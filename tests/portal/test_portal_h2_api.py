@@ -7,8 +7,9 @@ its named errors), condition 2 / process 4 / process 5 through the pipeline, Р�
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,18 +17,17 @@ from egov_kit.clock import now
 from egov_kit.documents import h2, rpn
 from egov_kit.regulations import load_regulation
 from egov_kit.shep.models import MessageType
-from egov_kit.telemetry import add_span_processor
 from fastapi.testclient import TestClient
 from lxml import etree
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from tests.portal import support
 from tests.portal.h2_support import (
     THERAPIST,
     H2Shep,
     appointment,
     cancelled,
-    context_for,
+    deliver,
     registered,
     slot_taken,
 )
@@ -39,19 +39,6 @@ Login = Callable[..., str]
 @pytest.fixture
 def shep() -> H2Shep:
     return H2Shep()
-
-
-@pytest.fixture(scope="module")
-def exporter() -> InMemorySpanExporter:
-    memory = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(memory))
-    return memory
-
-
-@pytest.fixture
-def spans(exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
-    exporter.clear()
-    yield exporter
 
 
 def form(client: TestClient) -> Any:
@@ -69,21 +56,7 @@ def draft(client: TestClient, token: str, **body: Any) -> Any:
     return client.post("/api/applications/H2/draft", json=body, headers={"X-CSRF-Token": token})
 
 
-def submit(client: TestClient, token: str, application_id: str, signed_xml: str) -> Any:
-    return client.post(
-        "/api/applications/H2",
-        json={"applicationId": application_id, "signed_xml": signed_xml},
-        headers={"X-CSRF-Token": token},
-    )
-
-
-def deliver(
-    client: TestClient, element: etree._Element, message_type: str, correlation_id: str | None
-) -> None:
-    """What the portal's queue consumer does with РПН's UPDATE or RESPONSE on RPN_Appointment."""
-    applications = client.app.state.portal.applications  # type: ignore[attr-defined]
-    assert client.portal is not None
-    client.portal.call(applications.on_provider_message, element, context_for(message_type, correlation_id))
+submit = partial(support.submit, service_id="H2")
 
 
 def stored(client: TestClient) -> list[dict[str, Any]]:

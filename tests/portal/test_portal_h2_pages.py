@@ -6,20 +6,24 @@ and the cancellation page. With the fake ШЭП; the browser test drives the sam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 from egov_kit.clock import KZ_TZ
 from egov_kit.documents import h2
-from egov_kit.telemetry import add_span_processor
 from fastapi.testclient import TestClient
 from lxml import etree
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from tests.portal.h2_support import THERAPIST, H2Shep, appointment, cancelled, context_for, registered
+from tests.portal.h2_support import (
+    THERAPIST,
+    H2Shep,
+    appointment,
+    cancelled,
+    deliver,
+    registered,
+)
 from tests.portal.support import ADULT, ADULT_VKO, PASSWORD, PHONE, sign
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -30,19 +34,6 @@ HIDDEN_XML = re.compile(r'name="xml" value="([^"]+)"')
 @pytest.fixture
 def shep() -> H2Shep:
     return H2Shep()
-
-
-@pytest.fixture(scope="module")
-def exporter() -> InMemorySpanExporter:
-    memory = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(memory))
-    return memory
-
-
-@pytest.fixture
-def spans(exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
-    exporter.clear()
-    yield exporter
 
 
 def csrf_of(html: str) -> str:
@@ -91,14 +82,6 @@ def choose_and_draft(client: TestClient) -> tuple[str, str]:
     location = response.headers["location"]
     assert re.fullmatch(r"/applications/[0-9a-f-]{36}/sign", location), location
     return location.split("/")[2], slot
-
-
-def deliver(
-    client: TestClient, element: etree._Element, message_type: str, correlation_id: str | None
-) -> None:
-    applications = client.app.state.portal.applications  # type: ignore[attr-defined]
-    assert client.portal is not None
-    client.portal.call(applications.on_provider_message, element, context_for(message_type, correlation_id))
 
 
 def signed_and_done(client: TestClient, keys: Any, shep: H2Shep) -> tuple[str, str]:

@@ -11,11 +11,9 @@ import pytest
 from egov_kit.clock import KZ_TZ, now
 from egov_kit.documents import h3
 from egov_kit.regulations import load_regulation
-from egov_kit.telemetry import add_span_processor
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from tests.portal import h3_support as h
@@ -27,13 +25,6 @@ Login = Callable[..., str]
 @pytest.fixture
 def shep() -> h.H3Shep:
     return h.H3Shep(attached={ADULT: "ZHM-TRZ-01", ADULT_VKO: None})
-
-
-@pytest.fixture(scope="module")
-def exporter() -> InMemorySpanExporter:
-    memory = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(memory))
-    return memory
 
 
 def applications(client: TestClient) -> list[dict[str, Any]]:
@@ -258,13 +249,12 @@ def test_a_malformed_or_refused_simulated_time_is_a_named_error(
 
 
 def test_process_3_is_a_span_of_the_h3_regulation(
-    client: TestClient, api_login: Login, exporter: InMemorySpanExporter
+    client: TestClient, api_login: Login, spans: InMemorySpanExporter
 ) -> None:
     token = api_login()
-    exporter.clear()
     application_id = h.draft(client, token, confirmation="otp").json()["applicationId"]
     [span] = [
-        s for s in exporter.get_finished_spans() if (s.attributes or {}).get("egov.step.id") == "process 3"
+        s for s in spans.get_finished_spans() if (s.attributes or {}).get("egov.step.id") == "process 3"
     ]
     attributes = span.attributes or {}
     assert span.name == load_regulation("H3").step("portal", "process 3").span_name

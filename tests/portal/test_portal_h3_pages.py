@@ -24,18 +24,6 @@ def shep() -> h.H3Shep:
     return h.H3Shep(attached={ADULT: "ZHM-TRZ-01", ADULT_VKO: None})
 
 
-@pytest.fixture(scope="module")
-def portal_key(ca: Any) -> Any:
-    return h.portal_key(ca)
-
-
-@pytest.fixture
-def sms(portal_app: FastAPI, portal_key: Any) -> h.FakeSms:
-    fake = h.FakeSms()
-    h.wire(portal_app, fake, portal_key)
-    return fake
-
-
 def logged_in(client: TestClient, iin: str = ADULT) -> str:
     """Log in through the pages; returns the session's CSRF token (of the forms)."""
     client.post("/api/register", json={"iin": iin, "password": PASSWORD, "phone": PHONE})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from tests.portal import h3_support as h
+from tests.portal import support
 
 Login = Callable[..., str]
 
@@ -29,12 +31,7 @@ def signed(xml: str, keypair: KeyPair) -> str:
     return etree.tostring(element, encoding="unicode")
 
 
-def submit(client: TestClient, token: str, application_id: str, signed_xml: str) -> Any:
-    return client.post(
-        "/api/applications/H3",
-        json={"applicationId": application_id, "signed_xml": signed_xml},
-        headers={"X-CSRF-Token": token},
-    )
+submit = partial(support.submit, service_id="H3")
 
 
 def sent_application(client: TestClient, token: str, keypair: KeyPair, **fields: Any) -> tuple[str, str]:
@@ -44,6 +41,20 @@ def sent_application(client: TestClient, token: str, keypair: KeyPair, **fields:
     response = submit(client, token, application_id, signed(created.json()["xml"], keypair))
     assert response.status_code == 202, response.text
     return application_id, response.json()["messageId"]
+
+
+def answered(
+    client: TestClient,
+    token: str,
+    keypair: KeyPair,
+    answer: Callable[[str], etree._Element],
+    message_type: str = "RESPONSE",
+    **fields: Any,
+) -> tuple[str, Any]:
+    """An application signed with ``keypair`` and sent, then РПН's ``answer(application_id)``: its view."""
+    application_id, message_id = sent_application(client, token, keypair, **fields)
+    h.deliver(client, answer(application_id), message_type, message_id)
+    return application_id, client.get(f"/api/applications/{application_id}").json()
 
 
 def test_signed_with_the_recipients_key_the_application_goes_to_the_provider(
@@ -86,12 +97,15 @@ def test_a_signed_document_other_than_the_draft_is_refused(
 def test_the_update_gives_the_number_the_term_start_and_the_due_moment(
     client: TestClient, api_login: Login, keys: Any
 ) -> None:
-    token = api_login()
-    application_id, message_id = sent_application(client, token, keys.adult)
     monday = datetime(2025, 3, 17, 9, 0, tzinfo=KZ_TZ)
     due = datetime(2025, 3, 18, 18, 30, tzinfo=KZ_TZ)
-    h.deliver(client, h.status(application_id, "RPN-2025-000042", monday, due), "UPDATE", message_id)
-    body = client.get(f"/api/applications/{application_id}").json()
+    application_id, body = answered(
+        client,
+        api_login(),
+        keys.adult,
+        lambda app_id: h.status(app_id, "RPN-2025-000042", monday, due),
+        "UPDATE",
+    )
     assert body["status"] == "registered" and body["registrationNumber"] == "RPN-2025-000042"
     assert datetime.fromisoformat(body["details"]["registeredFor"]) == monday
     assert datetime.fromisoformat(body["details"]["dueAt"]) == due
@@ -103,10 +117,9 @@ def test_the_update_gives_the_number_the_term_start_and_the_due_moment(
 def test_the_signed_card_is_shown_with_its_signature_and_printable_in_both_languages(
     client: TestClient, api_login: Login, keys: Any
 ) -> None:
-    token = api_login()
-    application_id, message_id = sent_application(client, token, keys.adult)
-    h.deliver(client, h.card(application_id, "RPN-2025-000042", keys.employee), "RESPONSE", message_id)
-    body = client.get(f"/api/applications/{application_id}").json()
+    application_id, body = answered(
+        client, api_login(), keys.adult, lambda app_id: h.card(app_id, "RPN-2025-000042", keys.employee)
+    )
     assert body["status"] == "done"
     result = body["result"]
     assert result["kind"] == "card" and result["signature_valid"] is True, result
@@ -132,20 +145,23 @@ def test_the_signed_card_is_shown_with_its_signature_and_printable_in_both_langu
 def test_a_card_signed_by_another_organisation_is_not_believed(
     client: TestClient, api_login: Login, keys: Any
 ) -> None:
-    token = api_login()
-    application_id, message_id = sent_application(client, token, keys.adult)
-    h.deliver(client, h.card(application_id, "RPN-2025-000042", keys.stranger), "RESPONSE", message_id)
-    result = client.get(f"/api/applications/{application_id}").json()["result"]
+    application_id, body = answered(
+        client, api_login(), keys.adult, lambda app_id: h.card(app_id, "RPN-2025-000042", keys.stranger)
+    )
+    result = body["result"]
     assert result["signature_valid"] is False and result["signature_error"] == "SIGNER_NOT_AUTHORISED"
     page = client.get(f"/applications/{application_id}?lang=ru").text
     assert "ЭЦП не подтверждена" in page
 
 
 def test_the_motivated_refusal_names_its_ground(client: TestClient, api_login: Login, keys: Any) -> None:
-    token = api_login()
-    application_id, message_id = sent_application(client, token, keys.adult, consent="")
-    h.deliver(client, h.refusal(application_id, "RPN-2025-000043", keys.employee), "RESPONSE", message_id)
-    body = client.get(f"/api/applications/{application_id}").json()
+    application_id, body = answered(
+        client,
+        api_login(),
+        keys.adult,
+        lambda app_id: h.refusal(app_id, "RPN-2025-000043", keys.employee),
+        consent="",
+    )
     assert body["status"] == "refused" and body["refusal"]["code"] == "NO_CONSENT"
     assert body["refusal"]["step"] == "process 7" and body["result"]["signature_valid"] is True
     page = client.get(f"/applications/{application_id}?lang=kk").text

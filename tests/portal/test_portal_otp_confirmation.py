@@ -26,18 +26,6 @@ def shep() -> h.H3Shep:
     return h.H3Shep()
 
 
-@pytest.fixture(scope="module")
-def portal_key(ca: Any) -> Any:
-    return h.portal_key(ca)
-
-
-@pytest.fixture
-def sms(portal_app: FastAPI, portal_key: Any) -> h.FakeSms:
-    fake = h.FakeSms()
-    h.wire(portal_app, fake, portal_key)
-    return fake
-
-
 def otp_draft(client: TestClient, token: str, **fields: Any) -> str:
     response = h.draft(client, token, confirmation="otp", **fields)
     assert response.status_code == 201, response.text
@@ -45,8 +33,22 @@ def otp_draft(client: TestClient, token: str, **fields: Any) -> str:
     return application_id
 
 
+@pytest.fixture
+def otp_drafted(client: TestClient, api_login: Login, sms: h.FakeSms) -> tuple[str, str]:
+    """Logged in, with a draft to confirm by one-time password: (CSRF token, application id)."""
+    token = api_login()
+    return token, otp_draft(client, token)
+
+
 def request_code(client: TestClient, token: str, application_id: str) -> Any:
     return client.post(f"/api/applications/H3/{application_id}/otp", headers={"X-CSRF-Token": token})
+
+
+def new_code(client: TestClient, token: str, application_id: str, sms: h.FakeSms) -> str:
+    """Asks for a code and reads it from the phone (the fake SMS gateway)."""
+    asked = request_code(client, token, application_id)
+    assert asked.status_code == 200, asked.text
+    return sms.last_code()
 
 
 def confirm(client: TestClient, token: str, application_id: str, code: str) -> Any:
@@ -65,10 +67,9 @@ def wrong(code: str) -> str:
 
 
 async def test_a_right_code_sends_the_application_attested_and_signed_by_the_portal(
-    client: TestClient, api_login: Login, sms: h.FakeSms, shep: h.H3Shep, ca: Any
+    client: TestClient, otp_drafted: tuple[str, str], sms: h.FakeSms, shep: h.H3Shep, ca: Any
 ) -> None:
-    token = api_login()
-    application_id = otp_draft(client, token)
+    token, application_id = otp_drafted
     asked = request_code(client, token, application_id)
     assert asked.status_code == 200, asked.text
     assert asked.json()["phoneMasked"] == "+7 701 *** ** 78"
@@ -93,12 +94,10 @@ async def test_a_right_code_sends_the_application_attested_and_signed_by_the_por
 
 
 def test_a_wrong_code_tells_the_attempts_left_and_changes_nothing_else(
-    client: TestClient, api_login: Login, sms: h.FakeSms, shep: h.H3Shep
+    client: TestClient, otp_drafted: tuple[str, str], sms: h.FakeSms, shep: h.H3Shep
 ) -> None:
-    token = api_login()
-    application_id = otp_draft(client, token)
-    request_code(client, token, application_id)
-    code = sms.last_code()
+    token, application_id = otp_drafted
+    code = new_code(client, token, application_id, sms)
     first = confirm(client, token, application_id, wrong(code))
     assert first.status_code == 422 and first.json()["error"] == "OTP_WRONG"
     assert first.json()["attemptsLeft"] == "2" and "2" in first.json()["message_kk"]
@@ -107,15 +106,12 @@ def test_a_wrong_code_tells_the_attempts_left_and_changes_nothing_else(
 
 
 def test_the_third_wrong_code_locks_the_request_process_4(
-    client: TestClient, api_login: Login, sms: h.FakeSms, shep: h.H3Shep
+    client: TestClient, otp_drafted: tuple[str, str], sms: h.FakeSms, shep: h.H3Shep
 ) -> None:
-    token = api_login()
-    application_id = otp_draft(client, token)
-    request_code(client, token, application_id)
-    code = sms.last_code()
+    token, application_id = otp_drafted
+    code = new_code(client, token, application_id, sms)
     assert confirm(client, token, application_id, wrong(code)).json()["attemptsLeft"] == "2"
-    request_code(client, token, application_id)  # a new code: the wrong attempts carry over
-    code = sms.last_code()
+    code = new_code(client, token, application_id, sms)  # a new code: the wrong attempts carry over
     assert confirm(client, token, application_id, wrong(code)).json()["attemptsLeft"] == "1"
     locked = confirm(client, token, application_id, wrong(code))
     assert locked.status_code == 422, locked.text
@@ -133,10 +129,13 @@ def test_the_third_wrong_code_locks_the_request_process_4(
 
 
 def test_an_expired_code_is_process_4(
-    client: TestClient, api_login: Login, sms: h.FakeSms, shep: h.H3Shep, shift_clock: Callable[..., None]
+    client: TestClient,
+    otp_drafted: tuple[str, str],
+    sms: h.FakeSms,
+    shep: h.H3Shep,
+    shift_clock: Callable[..., None],
 ) -> None:
-    token = api_login()
-    application_id = otp_draft(client, token)
+    token, application_id = otp_drafted
     request_code(client, token, application_id)
     shift_clock(minutes=5, seconds=1)
     response = confirm(client, token, application_id, sms.last_code())
@@ -145,35 +144,33 @@ def test_an_expired_code_is_process_4(
 
 
 def test_a_new_code_before_expiry_replaces_the_old_one(
-    client: TestClient, api_login: Login, sms: h.FakeSms, shift_clock: Callable[..., None]
+    client: TestClient, otp_drafted: tuple[str, str], sms: h.FakeSms, shift_clock: Callable[..., None]
 ) -> None:
-    token = api_login()
-    application_id = otp_draft(client, token)
-    request_code(client, token, application_id)
-    old = sms.last_code()
+    token, application_id = otp_drafted
+    old = new_code(client, token, application_id, sms)
     shift_clock(minutes=4)
-    request_code(client, token, application_id)
-    new = sms.last_code()
+    new = new_code(client, token, application_id, sms)
     shift_clock(minutes=4)  # 8 minutes after the first code, 4 after the second
     if old != new:
         assert confirm(client, token, application_id, old).json()["error"] == "OTP_WRONG"
     assert confirm(client, token, application_id, new).status_code == 202
 
 
-def test_a_code_confirms_once(client: TestClient, api_login: Login, sms: h.FakeSms, shep: h.H3Shep) -> None:
-    token = api_login()
-    application_id = otp_draft(client, token)
-    request_code(client, token, application_id)
-    code = sms.last_code()
+def test_a_code_confirms_once(
+    client: TestClient, otp_drafted: tuple[str, str], sms: h.FakeSms, shep: h.H3Shep
+) -> None:
+    token, application_id = otp_drafted
+    code = new_code(client, token, application_id, sms)
     assert confirm(client, token, application_id, code).status_code == 202
     again = confirm(client, token, application_id, code)
     assert again.status_code == 409 and again.json()["error"] == "OTP_ALREADY_USED"
     assert len(shep.sent) == 1
 
 
-def test_no_code_before_asking_for_one(client: TestClient, api_login: Login, sms: h.FakeSms) -> None:
-    token = api_login()
-    application_id = otp_draft(client, token)
+def test_no_code_before_asking_for_one(
+    client: TestClient, otp_drafted: tuple[str, str], sms: h.FakeSms
+) -> None:
+    token, application_id = otp_drafted
     response = confirm(client, token, application_id, "123456")
     assert response.status_code == 409 and response.json()["error"] == "OTP_NOT_ISSUED"
     assert status_of(client, application_id)["status"] == "draft"
@@ -198,12 +195,11 @@ def test_an_eds_draft_takes_no_code_and_an_otp_draft_no_signature(
 
 
 def test_an_sms_gateway_failure_is_named_and_the_draft_stays(
-    client: TestClient, api_login: Login, sms: h.FakeSms
+    client: TestClient, otp_drafted: tuple[str, str], sms: h.FakeSms
 ) -> None:
     from egov_portal.adapters.sms import SmsNotSent
 
-    token = api_login()
-    application_id = otp_draft(client, token)
+    token, application_id = otp_drafted
     sms.fail = SmsNotSent("шлюз недоступен", "шлюз қолжетімсіз")
     response = request_code(client, token, application_id)
     assert response.status_code == 503 and response.json()["error"] == "SMS_NOT_SENT"
@@ -211,10 +207,9 @@ def test_an_sms_gateway_failure_is_named_and_the_draft_stays(
 
 
 def test_another_users_application_is_not_found(
-    client: TestClient, api_login: Login, sms: h.FakeSms, portal_app: FastAPI
+    client: TestClient, otp_drafted: tuple[str, str], sms: h.FakeSms, portal_app: FastAPI
 ) -> None:
-    token = api_login()
-    application_id = otp_draft(client, token)
+    _, application_id = otp_drafted
     other = TestClient(portal_app)
     other.post(
         "/api/register", json={"iin": "790923490082", "password": "correct-horse-1", "phone": h.OTHER_PHONE}

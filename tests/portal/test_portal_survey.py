@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from egov_kit.telemetry import add_span_processor
 from fastapi.testclient import TestClient
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from tests.portal.results_support import finished, registered, sent_application
@@ -275,19 +273,6 @@ def test_summary_page_in_both_languages(client: TestClient, api_login: Login, ke
 
 
 # --- the trace ------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def exporter() -> InMemorySpanExporter:
-    memory = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(memory))
-    return memory
-
-
-@pytest.fixture
-def spans(exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
-    exporter.clear()
-    yield exporter
-
-
 def test_the_answer_is_a_span_in_the_applications_trace(
     client: TestClient, api_login: Login, keys: Any, spans: InMemorySpanExporter
 ) -> None:

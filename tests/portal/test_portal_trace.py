@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from egov_kit.regulations import load_regulation
-from egov_kit.telemetry import add_span_processor, extracted
+from egov_kit.telemetry import extracted
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from tests.portal.support import ADULT, PASSWORD, PHONE, context, sign, status_update
@@ -18,19 +15,6 @@ from tests.portal.support import ADULT, PASSWORD, PHONE, context, sign, status_u
 REPLAY_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 REPLAY_PARENT = "00f067aa0ba902b7"
 TRACEPARENT = f"00-{REPLAY_TRACE}-{REPLAY_PARENT}-01"
-
-
-@pytest.fixture(scope="session")
-def exporter() -> InMemorySpanExporter:
-    memory = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(memory))
-    return memory
-
-
-@pytest.fixture
-def spans(exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
-    exporter.clear()
-    yield exporter
 
 
 def named(exporter: InMemorySpanExporter, step_id: str) -> list[ReadableSpan]:

@@ -643,15 +643,9 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
         return str(status) if status else None
 
     def _wait_result(self, action: Any, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:
-        deadline = time.monotonic() + action.timeout_seconds
-        status: str | None = None
-        while time.monotonic() < deadline:
-            status = self._status(state)
-            if status in FINAL_STATUSES:
-                state.final_status = status
-                return True, f"status {status}", None
-            time.sleep(0.5)
-        state.final_status = status
+        final, status = self._await_status(state, action.timeout_seconds, FINAL_STATUSES)
+        if final:
+            return True, f"status {status}", None
         return False, f"no final status within {action.timeout_seconds:.0f} s (last: {status})", "TIMEOUT"
 
     # --- the provider's workstation (phc-registry) -----------------------------------------------

@@ -21,52 +21,46 @@ Scenario actions (models here, carried out by :class:`H2Actions`, a mixin of the
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from egov_cli.replay.plumbing import DriverPlumbing, ReplayAction
 
 if TYPE_CHECKING:
-    from egov_cli.replay.driver import Endpoints, KeyIssuer, RunState
+    from egov_cli.replay.driver import KeyIssuer, RunState
 
-Outcome = Literal["ok", "refused", "any"]
 DEFAULT_REASON = "Консультация / Кеңес"
 
 
-class _H2Action(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    outcome: Outcome = Field("ok", description="ok: must pass; refused: must be refused; any: either")
-
-
-class ChooseSlot(_H2Action):
-    do: Literal["choose_slot"]
+class _SlotChoice(ReplayAction):
     doctor: str = Field("first", description="first, a specialty code (therapist) or a doctorId")
     slot: Literal["first", "last"] = "first"
 
 
-class H2Draft(_H2Action):
+class ChooseSlot(_SlotChoice):
+    do: Literal["choose_slot"]
+
+
+class H2Draft(ReplayAction):
     do: Literal["h2_draft"]
     reason: str | None = DEFAULT_REASON
 
 
-class SlotBookedElsewhere(_H2Action):
+class SlotBookedElsewhere(ReplayAction):
     do: Literal["slot_booked_elsewhere"]
     archetype: str = Field("minor", description="the person the registry desk books the chosen time for")
     channel: Literal["phone", "in_person"] = "phone"
 
 
-class CancelAppointment(_H2Action):
+class CancelAppointment(ReplayAction):
     do: Literal["cancel"]
     timeout_seconds: float = Field(60.0, gt=0, le=600)
 
 
-class WorkstationH2Book(_H2Action):
+class WorkstationH2Book(_SlotChoice):
     do: Literal["workstation_h2_book"]
-    doctor: str = Field("first", description="first, a specialty code (therapist) or a doctorId")
-    slot: Literal["first", "last"] = "first"
     channel: Literal["in_person", "phone"] = "in_person"
 
 
@@ -103,26 +97,8 @@ def pick(doctors: list[dict[str, Any]], doctor: str, slot: str) -> tuple[dict[st
     return chosen, slots[0] if slot == "first" else slots[-1]
 
 
-class H2Actions:
+class H2Actions(DriverPlumbing):
     """The driver's H2 actions (mixed into :class:`egov_cli.replay.driver.Driver`)."""
-
-    if TYPE_CHECKING:
-        endpoints: Endpoints
-        timeout: float
-        transport: httpx.BaseTransport | None
-
-        def _post(
-            self, client: httpx.Client, path: str, payload: Any, csrf: str | None
-        ) -> httpx.Response: ...
-
-        def _get(
-            self, client: httpx.Client, path: str, params: Mapping[str, str] | None = None
-        ) -> httpx.Response: ...
-
-        def _status(self, state: RunState) -> str | None: ...
-
-        @staticmethod
-        def _answer(response: httpx.Response) -> tuple[bool, str, str | None]: ...
 
     # --- the portal ------------------------------------------------------------------------------
     def _choose_slot(
@@ -214,15 +190,9 @@ class H2Actions:
         ok, detail, code = self._answer(response)
         if not ok:
             return ok, detail, code
-        deadline = time.monotonic() + action.timeout_seconds
-        status: str | None = None
-        while time.monotonic() < deadline:
-            status = self._status(state)
-            if status == "cancelled":
-                state.final_status = status
-                return True, "status cancelled (the slot is free again)", None
-            time.sleep(0.5)
-        state.final_status = status
+        cancelled, status = self._await_status(state, action.timeout_seconds, ("cancelled",))
+        if cancelled:
+            return True, "status cancelled (the slot is free again)", None
         return False, f"not cancelled within {action.timeout_seconds:.0f} s (last: {status})", "TIMEOUT"
 
     # --- the registry desk (provider channel) ------------------------------------------------------

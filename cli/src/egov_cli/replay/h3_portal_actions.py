@@ -22,42 +22,43 @@ import base64
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 from egov_kit.clock import now
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from egov_cli.replay.plumbing import DriverPlumbing, ReplayAction, StrictModel
 
 if TYPE_CHECKING:
-    from egov_cli.replay.driver import Endpoints, KeyIssuer, RunState
+    from egov_cli.replay.driver import KeyIssuer, RunState
 
-Outcome = Literal["ok", "refused", "any"]
+FileKind = Literal["pdf", "png", "jpeg"]
 DEFAULT_SMS_GATEWAY = "http://127.0.0.1:8107"
 _CODE = re.compile(r"(?:құпиясөз|пароль): (\d{4,10})")
 _KZ = "+05:00"
 
 
-class _H3Action(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    outcome: Outcome = Field("ok", description="ok: must pass; refused: must be refused; any: either")
-
-
-class H3File(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class H3File(StrictModel):
     name: str = "analysis.pdf"
-    kind: Literal["pdf", "png", "jpeg"] = "pdf"
+    kind: FileKind = "pdf"
 
 
-class H3Draft(_H3Action):
-    do: Literal["h3_draft"]
+class H3Clinical(ReplayAction):
+    """The request's clinical part, the same through the portal and at the workstation."""
+
     diagnosis_code: str = "M17.1"
     diagnosis_text: str = "Первичный двусторонний гонартроз / Біріншілік екі жақты гонартроз"
-    examined_days_ago: int = Field(3, ge=0, le=3650, description="the results' date before submittedAt")
+    examined_days_ago: int = Field(
+        3, ge=0, le=3650, description="the results' date before submittedAt (the workstation: today)"
+    )
     consent: bool = True
+
+
+class H3Draft(H3Clinical):
+    do: Literal["h3_draft"]
     confirmation: Literal["eds", "otp"] = "eds"
     files: list[H3File] = Field(default_factory=lambda: [H3File()])
     simulated_time: str | None = Field(
@@ -72,21 +73,21 @@ class H3Draft(_H3Action):
         return value
 
 
-class RequestOtp(_H3Action):
+class RequestOtp(ReplayAction):
     do: Literal["request_otp"]
 
 
-class ReadOtp(_H3Action):
+class ReadOtp(ReplayAction):
     do: Literal["read_otp"]
     timeout_seconds: float = Field(15.0, gt=0, le=300)
 
 
-class ConfirmOtp(_H3Action):
+class ConfirmOtp(ReplayAction):
     do: Literal["confirm_otp"]
     wrong_codes: int = Field(0, ge=0, le=10, description="wrong codes typed before the right one")
 
 
-class H1Attach(_H3Action):
+class H1Attach(ReplayAction):
     do: Literal["h1_attach"]
     timeout_seconds: float = Field(60.0, gt=0, le=600)
 
@@ -128,7 +129,8 @@ def tiny_pdf(text: str = "H3") -> bytes:
     return bytes(out)
 
 
-_CONTENT: dict[str, tuple[str, Callable[[], bytes]]] = {
+#: Each kind of generated file: its media type and how to make its content.
+CONTENT: dict[str, tuple[str, Callable[[], bytes]]] = {
     "pdf": ("application/pdf", tiny_pdf),
     "png": ("image/png", lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
     "jpeg": ("image/jpeg", lambda: b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"),
@@ -136,7 +138,7 @@ _CONTENT: dict[str, tuple[str, Callable[[], bytes]]] = {
 
 
 def file_json(spec: H3File) -> dict[str, str]:
-    media, make = _CONTENT[spec.kind]
+    media, make = CONTENT[spec.kind]
     return {"fileName": spec.name, "mediaType": media, "contentBase64": base64.b64encode(make()).decode()}
 
 
@@ -152,24 +154,8 @@ def phone_of(state: RunState) -> str:
     return "".join(ch for ch in phone if ch.isdigit() or ch == "+")
 
 
-class H3PortalActions:
+class H3PortalActions(DriverPlumbing):
     """The driver's H3 actions (mixed into :class:`egov_cli.replay.driver.Driver`)."""
-
-    if TYPE_CHECKING:
-        endpoints: Endpoints
-        timeout: float
-        transport: httpx.BaseTransport | None
-
-        def _post(
-            self, client: httpx.Client, path: str, payload: Any, csrf: str | None
-        ) -> httpx.Response: ...
-        def _get(
-            self, client: httpx.Client, path: str, params: Mapping[str, str] | None = None
-        ) -> httpx.Response: ...
-        def _client(self, base_url: str) -> httpx.Client: ...
-        def _status(self, state: RunState) -> str | None: ...
-        @staticmethod
-        def _answer(response: httpx.Response) -> tuple[bool, str, str | None]: ...
 
     def _sms_url(self) -> str:
         return str(

@@ -27,59 +27,49 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from egov_kit.clock import KZ_TZ, now
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from egov_cli.replay.h3_portal_actions import CONTENT, FileKind, H3Clinical
+from egov_cli.replay.plumbing import Answer, DriverPlumbing, ReplayAction
 
 if TYPE_CHECKING:
     from egov_cli.replay.driver import KeyIssuer, RunState
 
-Outcome = Literal["ok", "refused", "any"]
-FileKind = Literal["pdf", "png", "jpeg"]
-Answer = tuple[bool, str, str | None]
 API = "/api/workstation/h3"
 
 
-class _H3ProviderAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    outcome: Outcome = Field("ok", description="ok: must pass; refused: must be refused; any: either")
-
-
-class H3WorkstationLogin(_H3ProviderAction):
+class H3WorkstationLogin(ReplayAction):
     do: Literal["h3_workstation_login"]
 
 
-class H3ChooseService(_H3ProviderAction):
+class H3ChooseService(ReplayAction):
     do: Literal["h3_choose_service"]
 
 
-class H3Lookup(_H3ProviderAction):
+class H3Lookup(ReplayAction):
     do: Literal["h3_lookup"]
 
 
-class H3WorkstationDraft(_H3ProviderAction):
+class H3WorkstationDraft(H3Clinical):
     do: Literal["h3_workstation_draft"]
-    diagnosis_code: str = "M17.1"
-    diagnosis_text: str = "Первичный двусторонний гонартроз / Біріншілік екі жақты гонартроз"
-    examined_days_ago: int = Field(3, ge=0, le=3650, description="the results' date before today")
-    consent: bool = True
     files: list[FileKind] = Field(default_factory=lambda: list[FileKind](["pdf"]), max_length=3)
 
 
-class H3WorkstationSign(_H3ProviderAction):
+class H3WorkstationSign(ReplayAction):
     do: Literal["h3_workstation_sign"]
 
 
-class H3WorkstationRegister(_H3ProviderAction):
+class H3WorkstationRegister(ReplayAction):
     do: Literal["h3_workstation_register"]
 
 
-class H3IssueCard(_H3ProviderAction):
+class H3IssueCard(ReplayAction):
     do: Literal["h3_issue_card"]
     season_ru: str | None = None
     season_kk: str | None = None
 
 
-class H3Refuse(_H3ProviderAction):
+class H3Refuse(ReplayAction):
     do: Literal["h3_refuse"]
     ground: Literal["UNRELIABLE_DATA", "REQUIREMENTS_NOT_MET", "NO_CONSENT"] | None = None
     details_ru: str | None = None
@@ -119,25 +109,17 @@ H3_PROVIDER_NEEDS: dict[str, tuple[str, ...]] = {
     "h3_refuse": ("h3_workstation_register",),
 }
 
-_FILES: dict[str, tuple[str | None, bytes, str | None]] = {
-    "pdf": ("analyses.pdf", b"%PDF-1.4\n% clinical results (replay)\n%%EOF\n", "application/pdf"),
-    "png": ("xray.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
-    "jpeg": ("ecg.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9", "image/jpeg"),
-}
+_FILE_NAMES: dict[str, str] = {"pdf": "analyses.pdf", "png": "xray.png", "jpeg": "ecg.jpg"}
 
 
-class H3ProviderActions:
+def _scan(kind: FileKind) -> tuple[str | None, bytes, str | None]:
+    """A generated scan of the clinical results, as the workstation's upload sends it."""
+    media, make = CONTENT[kind]
+    return _FILE_NAMES[kind], make(), media
+
+
+class H3ProviderActions(DriverPlumbing):
     """The driver's H3 workstation actions (mixed into :class:`egov_cli.replay.driver.Driver`)."""
-
-    if TYPE_CHECKING:
-
-        def _post(
-            self, client: httpx.Client, path: str, payload: Any, csrf: str | None
-        ) -> httpx.Response: ...
-        def _workstation_login(self, action: Any, state: RunState, keys: KeyIssuer) -> Answer: ...
-        def _workstation_sign(self, action: Any, state: RunState, keys: KeyIssuer) -> Answer: ...
-        @staticmethod
-        def _answer(response: httpx.Response) -> tuple[bool, str, str | None]: ...
 
     # --- steps 1 to 3 ----------------------------------------------------------------------------
     def _h3_workstation_login(self, action: H3WorkstationLogin, state: RunState, keys: KeyIssuer) -> Answer:
@@ -194,7 +176,7 @@ class H3ProviderActions:
             try:
                 uploaded = state.phc.post(
                     f"{API}/files",
-                    files=[("files", _FILES[kind]) for kind in action.files],
+                    files=[("files", _scan(kind)) for kind in action.files],
                     headers={"X-CSRF-Token": state.phc_csrf or ""},
                 )
             except httpx.HTTPError as exc:

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from egov_cli.replay.compare import Expectation, ExpectedMessage, ExpectedStep
 from egov_cli.replay.h2_actions import (
@@ -78,9 +78,9 @@ from egov_cli.replay.h3_provider_actions import (
     H3WorkstationRegister,
     H3WorkstationSign,
 )
+from egov_cli.replay.plumbing import Outcome, ReplayAction, StrictModel
 
 KeyKind = Literal["valid", "expired", "revoked", "other_person"]
-Outcome = Literal["ok", "refused", "any"]
 Channel = Literal["portal", "provider"]
 
 DEFAULT_PASSWORD = "Replay-Passw0rd!"  # noqa: S105 - the test recipients' portal password
@@ -88,17 +88,13 @@ DEFAULT_REASON = "Прикрепление по месту жительства 
 _ID = re.compile(r"^[a-z0-9_]+$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Titles(_Strict):
+class Titles(StrictModel):
     ru: str = Field(min_length=1)
     kk: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
 
-class Recipient(_Strict):
+class Recipient(StrictModel):
     """The service recipient: a documented test person and the key the application is signed with."""
 
     archetype: str = Field(description="key of gbd_fl_mock.domain.test_persons.TEST_PERSONS_BY_ARCHETYPE")
@@ -122,7 +118,7 @@ class Recipient(_Strict):
         return self.archetype
 
 
-class Employee(_Strict):
+class Employee(StrictModel):
     """An employee of the provider (phc-registry's workstation) and their employee certificate.
 
     ``iin``/``password`` name the account; left out, the driver asks phc-registry's test employees
@@ -136,7 +132,7 @@ class Employee(_Strict):
     roles: list[str] = Field(default_factory=lambda: ["employee"], description="roles in the certificate")
 
 
-class Actors(_Strict):
+class Actors(StrictModel):
     recipient: Recipient
     employee: Employee | None = None
 
@@ -144,16 +140,12 @@ class Actors(_Strict):
 # --- actions -------------------------------------------------------------------------------------
 
 
-class _Action(_Strict):
-    outcome: Outcome = Field("ok", description="ok: must pass; refused: must be refused; any: either")
-
-
-class Register(_Action):
+class Register(ReplayAction):
     do: Literal["register"]
     outcome: Outcome = "any"  # an already registered recipient is fine
 
 
-class Login(_Action):
+class Login(ReplayAction):
     do: Literal["login"]
     wrong_password: bool = False
 
@@ -164,7 +156,7 @@ class Login(_Action):
         return self
 
 
-class ChooseOrganisation(_Action):
+class ChooseOrganisation(ReplayAction):
     do: Literal["choose_organisation"]
     by: Literal["locality", "code", "first"] = "locality"
     code: str | None = None
@@ -176,47 +168,47 @@ class ChooseOrganisation(_Action):
         return self
 
 
-class Draft(_Action):
+class Draft(ReplayAction):
     do: Literal["draft"]
     reason: str = DEFAULT_REASON
 
 
-class Sign(_Action):
+class Sign(ReplayAction):
     do: Literal["sign"]
     key: KeyKind | None = Field(None, description="override the recipient's key kind")
 
 
-class Submit(_Action):
+class Submit(ReplayAction):
     do: Literal["submit"]
 
 
-class WaitResult(_Action):
+class WaitResult(ReplayAction):
     do: Literal["wait_result"]
     timeout_seconds: float = Field(60.0, gt=0, le=3600)
 
 
-class WorkstationLogin(_Action):
+class WorkstationLogin(ReplayAction):
     do: Literal["workstation_login"]
 
 
-class ChooseService(_Action):
+class ChooseService(ReplayAction):
     do: Literal["choose_service"]
 
 
-class Lookup(_Action):
+class Lookup(ReplayAction):
     do: Literal["lookup"]
 
 
-class WorkstationDraft(_Action):
+class WorkstationDraft(ReplayAction):
     do: Literal["workstation_draft"]
     reason: str = DEFAULT_REASON
 
 
-class WorkstationSign(_Action):
+class WorkstationSign(ReplayAction):
     do: Literal["workstation_sign"]
 
 
-class WorkstationRegister(_Action):
+class WorkstationRegister(ReplayAction):
     do: Literal["workstation_register"]
 
 
@@ -290,12 +282,12 @@ _PROVIDES = {**H3_PROVIDES, **H2_PROVIDES}
 # --- expectations --------------------------------------------------------------------------------
 
 
-class StepRef(_Strict):
+class StepRef(StrictModel):
     id: str
     system: str | None = None
 
 
-class JournalExpectation(_Strict):
+class JournalExpectation(StrictModel):
     service: str
     type: Literal["REQUEST", "UPDATE", "NOTIFICATION", "RESPONSE"] | None = None
     direction: Literal["inbound", "forwarded", "reply_inbound", "reply_outbound", "rejected"] | None = None
@@ -314,7 +306,7 @@ class JournalExpectation(_Strict):
         )
 
 
-class Expect(_Strict):
+class Expect(StrictModel):
     steps: list[StepRef] = Field(min_length=1)
     status: list[str] = Field(default_factory=list, description="final application status (any of)")
     result: Literal["talon", "refusal", "card", "appointment", "none"] | None = None
@@ -349,7 +341,7 @@ class Expect(_Strict):
         return self.steps[-1].id
 
 
-class Scenario(_Strict):
+class Scenario(StrictModel):
     id: str
     title: Titles
     regulation: str

@@ -50,7 +50,7 @@ class ApplicationRow(SQLModel, table=True):
     unsigned_xml: str = Field(sa_column=Column(Text, nullable=False))
     signed_xml: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     message_id: str | None = Field(default=None, index=True)
-    registration_number: str | None = None
+    registration_number: str | None = Field(default=None, index=True)  # «1414» looks it up
     traceparent: str | None = None
     refusal: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     refusal_step: str | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from egov_kit.documents.h1 import Application
+from egov_kit.documents.h1 import Application, Recipient
 
 from phc_registry.domain import grounds as g
 from phc_registry.domain.errors import UnknownSection
@@ -23,6 +23,7 @@ from phc_registry.domain.grounds import Violation
 from phc_registry.domain.model import (
     AttachmentHistory,
     MedicalOrganisation,
+    Person,
     PersonLookup,
     Section,
     StaffMember,
@@ -39,8 +40,28 @@ class Accepted:
 
 
 def _same(left: str | None, right: str | None) -> bool:
-    return (left or "").strip().casefold().replace("ё", "е") == (right or "").strip().casefold().replace(
-        "ё", "е"
+    def norm(value: str | None) -> str:
+        return (value or "").strip().casefold().replace("ё", "е")
+
+    return norm(left) == norm(right)
+
+
+def same_names(recipient: Recipient, person: Person) -> bool:
+    """The names of a request (H1, H3) are the person's in ГБД ФЛ (a patronymic when both have one;
+    case, spaces and ё/е aside)."""
+    names_match = _same(recipient.surname, person.surname) and _same(recipient.name, person.name)
+    if recipient.patronymic and person.patronymic:
+        names_match = names_match and _same(recipient.patronymic, person.patronymic)
+    return names_match
+
+
+def deceased(ground: str, iin: str, person: Person) -> Violation:
+    """The ground ``ground``: ГБД ФЛ says the person died (and when, if it knows)."""
+    when = f" {person.death_date:%d.%m.%Y}" if person.death_date else ""
+    return Violation(
+        ground,
+        f"По данным ГБД ФЛ лицо с ИИН {iin} умерло{when}",
+        f"ЖТ ММБ деректері бойынша ЖСН {iin} тұлғасы{when} қайтыс болған",
     )
 
 
@@ -59,17 +80,9 @@ def check_application(
         )
     person = lookup.person
     if lookup.status == "deceased":
-        when = f" {person.death_date:%d.%m.%Y}" if person.death_date else ""
-        return Violation(
-            g.DECEASED,
-            f"По данным ГБД ФЛ лицо с ИИН {iin} умерло{when}",
-            f"ЖТ ММБ деректері бойынша ЖСН {iin} тұлғасы{when} қайтыс болған",
-        )
+        return deceased(g.DECEASED, iin, person)
     recipient = application.recipient
-    names_match = _same(recipient.surname, person.surname) and _same(recipient.name, person.name)
-    if recipient.patronymic and person.patronymic:
-        names_match = names_match and _same(recipient.patronymic, person.patronymic)
-    if not names_match:
+    if not same_names(recipient, person):
         return Violation(
             g.UNRELIABLE_DATA,
             f"ФИО в заявлении ({recipient.full_name}) не совпадает с ГБД ФЛ ({person.full_name})",

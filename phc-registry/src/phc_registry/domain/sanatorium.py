@@ -40,6 +40,7 @@ from egov_kit.regulations import load_regulation
 from phc_registry.domain.errors import PhcError
 from phc_registry.domain.grounds import Violation
 from phc_registry.domain.model import MedicalOrganisation, PersonLookup
+from phc_registry.domain.rules import deceased, same_names
 
 
 class AlreadyDecided(PhcError):
@@ -100,13 +101,6 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone(get_calendar().tz).date()
 
 
-def _same(left: str | None, right: str | None) -> bool:
-    def norm(value: str | None) -> str:
-        return (value or "").strip().casefold().replace("ё", "е")
-
-    return norm(left) == norm(right)
-
-
 def check_request(
     application: SanatoriumApplication,
     lookup: PersonLookup,
@@ -165,17 +159,9 @@ def _unreliable(application: SanatoriumApplication, lookup: PersonLookup) -> Vio
             f"ЖСН {iin} бойынша ЖТ ММБ-да мәліметтер жоқ",
         )
     if lookup.status == "deceased" or person.deceased:
-        when = f" {person.death_date:%d.%m.%Y}" if person.death_date else ""
-        return Violation(
-            UNRELIABLE_DATA,
-            f"По данным ГБД ФЛ лицо с ИИН {iin} умерло{when}",
-            f"ЖТ ММБ деректері бойынша ЖСН {iin} тұлғасы{when} қайтыс болған",
-        )
+        return deceased(UNRELIABLE_DATA, iin, person)
     recipient = application.recipient
-    names_match = _same(recipient.surname, person.surname) and _same(recipient.name, person.name)
-    if recipient.patronymic and person.patronymic:
-        names_match = names_match and _same(recipient.patronymic, person.patronymic)
-    if not names_match:
+    if not same_names(recipient, person):
         return Violation(
             UNRELIABLE_DATA,
             f"ФИО в запросе ({recipient.full_name}) не совпадает с ГБД ФЛ ({person.full_name})",

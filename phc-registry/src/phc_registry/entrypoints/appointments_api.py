@@ -29,7 +29,6 @@ from phc_registry.entrypoints.web import (
     CSRF_HEADER,
     STATUS_BY_CODE,
     Sessions,
-    in_session_trace,
 )
 from phc_registry.service_layer import appointments, h2_steps
 from phc_registry.service_layer.runtime import PhcRuntime
@@ -135,7 +134,7 @@ def h2_api_router(runtime: PhcRuntime) -> APIRouter:
     router = APIRouter(prefix="/api/workstation/h2", tags=[TAG])
 
     sessions = Sessions(runtime)
-    current_user, checked = sessions.current, sessions.checked
+    current_user, checked, acting = sessions.current, sessions.checked, sessions.acting
 
     @router.get("/doctors", response_model=ScheduleOut)
     def doctors(request: Request, date_from: date | None = None, date_to: date | None = None) -> ScheduleOut:
@@ -170,8 +169,7 @@ def h2_api_router(runtime: PhcRuntime) -> APIRouter:
         x_csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
     ) -> BookingOut:
         """Steps 1–2: the recipient's documents accepted, the free time booked in the journal."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             with h2_steps.step(
                 h2_steps.PROVIDER, h2_steps.STEP_1, employee=user.iin, channel_kind=body.channel
             ):

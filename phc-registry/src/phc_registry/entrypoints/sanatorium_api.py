@@ -23,19 +23,23 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from egov_kit.documents import h3
-from egov_kit.documents.h1 import Bilingual
 from fastapi import APIRouter, File, Header, Request, UploadFile
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from phc_registry.adapters.orm_sanatorium import SanatoriumApplicationRow
 from phc_registry.entrypoints.web import (
     CSRF_HEADER,
     Sessions,
+    api_errors,
+    bilingual,
     in_session_trace,
-    set_session_cookie,
 )
-from phc_registry.entrypoints.workstation_api import LoginIn, ServiceOut, SessionOut, session_out
+from phc_registry.entrypoints.workstation_api import (
+    RefusalOut,
+    ServiceOut,
+    add_login,
+    refusal_out,
+)
 from phc_registry.entrypoints.workstation_html import read_upload
 from phc_registry.service_layer import h3_steps, sanatorium, sanatorium_workstation, workstation
 from phc_registry.service_layer.runtime import PhcRuntime
@@ -43,22 +47,16 @@ from phc_registry.settings import Settings
 
 TAG = "workstation API: H3"
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {
-        "description": "named error {error, message}: SCHEMA_VIOLATION, SIGNATURE_INVALID, UNKNOWN_GROUND, …"
+_ERRORS = api_errors(
+    "SCHEMA_VIOLATION, SIGNATURE_INVALID, UNKNOWN_GROUND, …",
+    {
+        404: "APPLICATION_NOT_FOUND",
+        409: "LOOKUP_REQUIRED, APPLICATION_MISMATCH, ALREADY_DECIDED, CARD_NOT_ALLOWED, DRAFT_REQUIRED",
+        413: "ATTACHMENT_TOO_LARGE, ATTACHMENTS_TOO_LARGE",
+        415: "ATTACHMENT_TYPE_NOT_ALLOWED",
+        422: "ATTACHMENT_TOO_MANY, or a body that is not the documented shape",
     },
-    401: {"description": "NOT_AUTHENTICATED or INVALID_CREDENTIALS"},
-    403: {"description": "CSRF_REJECTED, SIGNER_NOT_AUTHORISED"},
-    404: {"description": "APPLICATION_NOT_FOUND"},
-    409: {
-        "description": "LOOKUP_REQUIRED, APPLICATION_MISMATCH, ALREADY_DECIDED, CARD_NOT_ALLOWED, "
-        "DRAFT_REQUIRED"
-    },
-    413: {"description": "ATTACHMENT_TOO_LARGE, ATTACHMENTS_TOO_LARGE"},
-    415: {"description": "ATTACHMENT_TYPE_NOT_ALLOWED"},
-    422: {"description": "ATTACHMENT_TOO_MANY, or a body that is not the documented shape"},
-    503: {"description": "SERVICE_NOT_READY"},
-}
+)
 
 
 Csrf = Annotated[str | None, Header(alias=CSRF_HEADER)]
@@ -79,15 +77,6 @@ class PersonOut(BaseModel):
     identity_document_valid: bool | None = None
     address_ru: str | None = None
     address_kk: str | None = None
-
-
-class RefusalOut(BaseModel):
-    ground: str
-    ground_ru: str
-    ground_kk: str
-    details_ru: str
-    details_kk: str
-    signed_xml: str
 
 
 class LookupOut(BaseModel):
@@ -180,13 +169,6 @@ class ApplicationOut(BaseModel):
     history: list[dict[str, Any]] = Field(default_factory=list)
 
 
-def _bilingual(ru: str | None, kk: str | None) -> Bilingual | None:
-    ru, kk = (ru or "").strip(), (kk or "").strip()
-    if not ru and not kk:
-        return None
-    return Bilingual(ru or kk, kk or ru)
-
-
 def application_out(runtime: PhcRuntime, row: SanatoriumApplicationRow) -> ApplicationOut:
     xml: str | None = None
     document: dict[str, Any] | None = None
@@ -242,42 +224,32 @@ def h3_api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/api/workstation/h3", tags=[TAG], responses=_ERRORS)
 
     sessions = Sessions(runtime)
-    current_user, checked = sessions.current, sessions.checked
+    current_user, checked, acting = sessions.current, sessions.checked, sessions.acting
 
-    @router.post("/login", response_model=SessionOut)
-    def login(body: LoginIn) -> JSONResponse:
-        """Step 1 of H3: ИИН and password; the HttpOnly session cookie and the CSRF token."""
-        token, user = workstation.login(runtime, body.iin, body.password, service=h3_steps.REGULATION_ID)
-        response = JSONResponse(session_out(user).model_dump(mode="json"))
-        set_session_cookie(response, token, settings)
-        return response
+    add_login(
+        router,
+        runtime,
+        settings,
+        "Step 1 of H3: ИИН and password; the HttpOnly session cookie and the CSRF token.",
+        service=h3_steps.REGULATION_ID,
+    )
 
     @router.post("/service", response_model=ServiceOut)
     def choose_service(request: Request, x_csrf_token: Csrf = None) -> ServiceOut:
         """Step 2: the service H3, named as the regulation names it."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             choice = workstation.choose_service(runtime, user, h3_steps.REGULATION_ID)
         return ServiceOut(code=choice.code, name_ru=choice.name_ru, name_kk=choice.name_kk)
 
     @router.post("/lookup", response_model=LookupOut)
     async def lookup(request: Request, body: LookupIn, x_csrf_token: Csrf = None) -> LookupOut:
         """Step 3: the recipient in ГБД ФЛ through ШЭП; step 4 (a signed refusal) when absent."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             outcome = await sanatorium_workstation.lookup(runtime, user, body.iin)
         found = outcome.lookup
         out = LookupOut(iin=found.iin, status=found.status)
         if outcome.refusal is not None:
-            fields = h3.refusal_fields(outcome.refusal)
-            out.refusal = RefusalOut(
-                ground=fields["ground_code"],
-                ground_ru=fields["ground_ru"],
-                ground_kk=fields["ground_kk"],
-                details_ru=fields["details_ru"],
-                details_kk=fields["details_kk"],
-                signed_xml=h3.to_text(outcome.refusal),
-            )
+            out.refusal = refusal_out(outcome.refusal, h3.refusal_fields(outcome.refusal))
             return out
         person = found.person
         if person is not None:
@@ -321,8 +293,7 @@ def h3_api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     @router.post("/draft", response_model=XmlOut)
     def draft(request: Request, body: DraftIn, x_csrf_token: Csrf = None) -> XmlOut:
         """Step 5: the unsigned request (after the look-up), naming you as its signer."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             element = sanatorium_workstation.draft(
                 runtime,
                 user,
@@ -338,8 +309,7 @@ def h3_api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     @router.post("/register", response_model=ApplicationOut)
     async def register(request: Request, body: SignedIn, x_csrf_token: Csrf = None) -> ApplicationOut:
         """Steps 5–6: your signature checked, registered with a number and its term, the grounds checked."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             outcome = await sanatorium_workstation.register(runtime, user, body.signed_xml)
         return application_out(runtime, outcome.row)
 
@@ -357,15 +327,14 @@ def h3_api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     @router.post("/applications/{number}/card", response_model=XmlOut)
     def card_form(request: Request, number: str, body: CardIn, x_csrf_token: Csrf = None) -> XmlOut:
         """Step 8's form: the unsigned card 069/у to sign with your ЭЦП."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             element = sanatorium_workstation.card_draft(
                 runtime,
                 user,
                 number,
-                profile=_bilingual(body.profile_ru, body.profile_kk),
-                climate_zone=_bilingual(body.climate_zone_ru, body.climate_zone_kk),
-                season=_bilingual(body.season_ru, body.season_kk),
+                profile=bilingual(body.profile_ru, body.profile_kk),
+                climate_zone=bilingual(body.climate_zone_ru, body.climate_zone_kk),
+                season=bilingual(body.season_ru, body.season_kk),
                 doctor_iin=body.doctor_iin,
             )
         card = h3.parse_card(element)
@@ -376,8 +345,7 @@ def h3_api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     @router.post("/applications/{number}/refusal", response_model=XmlOut)
     def refusal_form(request: Request, number: str, body: RefusalIn, x_csrf_token: Csrf = None) -> XmlOut:
         """Step 7's form: the unsigned motivated refusal with one of the three grounds of item 9."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             element = sanatorium_workstation.refusal_draft(
                 runtime,
                 user,
@@ -393,8 +361,7 @@ def h3_api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         request: Request, number: str, body: SignedIn, x_csrf_token: Csrf = None
     ) -> ApplicationOut:
         """Step 7 or 8: the card or the refusal of the last form, signed with your ЭЦП."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             row = await sanatorium_workstation.decide(runtime, user, number, body.signed_xml)
         return application_out(runtime, row)
 

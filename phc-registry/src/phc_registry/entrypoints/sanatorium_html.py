@@ -15,13 +15,12 @@ from typing import Annotated, Any
 
 from egov_kit.clock import KZ_TZ, now
 from egov_kit.documents import h3
-from egov_kit.documents.h1 import Bilingual
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from phc_registry.adapters.orm_sanatorium import SanatoriumApplicationRow
 from phc_registry.domain.sanatorium import recommend
-from phc_registry.entrypoints.web import CSRF_FIELD, Sessions, in_session_trace, page
+from phc_registry.entrypoints.web import CSRF_FIELD, Sessions, bilingual, in_session_trace, page
 from phc_registry.entrypoints.workstation_html import read_upload
 from phc_registry.service_layer import h3_steps, sanatorium, sanatorium_workstation, workstation
 from phc_registry.service_layer.runtime import PhcRuntime
@@ -55,7 +54,7 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     router = APIRouter(prefix=BASE, tags=["workstation"], include_in_schema=False)
 
     sessions = Sessions(runtime)
-    current_user, checked = sessions.current, sessions.checked
+    current_user, checked, acting = sessions.current, sessions.checked, sessions.acting
 
     def render(request: Request, name: str, user: WorkstationUser, **context: Any) -> Response:
         return page(
@@ -81,8 +80,7 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     async def lookup(
         request: Request, iin: Annotated[str, Form()], csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = ""
     ) -> Response:
-        user = checked(request, csrf_token)
-        with in_session_trace(user):
+        with acting(request, csrf_token) as user:
             outcome = await sanatorium_workstation.lookup(runtime, user, iin)
         if outcome.refusal is not None:
             return render(
@@ -142,8 +140,7 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         signed_xml: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
     ) -> Response:
-        user = checked(request, csrf_token)
-        with in_session_trace(user):
+        with acting(request, csrf_token) as user:
             outcome = await sanatorium_workstation.register(runtime, user, signed_xml)
         return RedirectResponse(f"{BASE}/applications/{outcome.row.registration_number}", status_code=303)
 
@@ -187,20 +184,14 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         doctor_iin: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
     ) -> Response:
-        user = checked(request, csrf_token)
-
-        def both(ru: str, kk: str) -> Bilingual | None:
-            ru, kk = ru.strip(), kk.strip()
-            return Bilingual(ru or kk, kk or ru) if ru or kk else None
-
-        with in_session_trace(user):
+        with acting(request, csrf_token) as user:
             element = sanatorium_workstation.card_draft(
                 runtime,
                 user,
                 number,
-                profile=both(profile_ru, profile_kk),
-                climate_zone=both(climate_zone_ru, climate_zone_kk),
-                season=both(season_ru, season_kk),
+                profile=bilingual(profile_ru, profile_kk),
+                climate_zone=bilingual(climate_zone_ru, climate_zone_kk),
+                season=bilingual(season_ru, season_kk),
                 doctor_iin=doctor_iin or None,
             )
         return sign_page(
@@ -221,8 +212,7 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         details_kk: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
     ) -> Response:
-        user = checked(request, csrf_token)
-        with in_session_trace(user):
+        with acting(request, csrf_token) as user:
             element = sanatorium_workstation.refusal_draft(
                 runtime, user, number, ground=ground or None, details_ru=details_ru, details_kk=details_kk
             )
@@ -242,8 +232,7 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         signed_xml: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
     ) -> Response:
-        user = checked(request, csrf_token)
-        with in_session_trace(user):
+        with acting(request, csrf_token) as user:
             await sanatorium_workstation.decide(runtime, user, number, signed_xml)
         return RedirectResponse(f"{BASE}/applications/{number}", status_code=303)
 

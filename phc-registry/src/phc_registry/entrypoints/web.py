@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from egov_kit.documents.h1 import Bilingual
 from egov_kit.errors import KitError
 from egov_kit.telemetry import extracted
 from fastapi import Request, Response
@@ -48,6 +49,26 @@ STATUS_BY_CODE: dict[str, int] = {
     "ACCOUNT_LOCKED": 423,
     "SERVICE_NOT_READY": 503,
 }
+
+
+def api_errors(bad_request: str, more: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a workstation JSON router: its named errors by HTTP status."""
+    codes = {
+        400: f"named error {{error, message}}: {bad_request}",
+        401: "NOT_AUTHENTICATED or INVALID_CREDENTIALS",
+        403: "CSRF_REJECTED, SIGNER_NOT_AUTHORISED",
+        503: "SERVICE_NOT_READY",
+        **more,
+    }
+    return {status: {"description": codes[status]} for status in sorted(codes)}
+
+
+def bilingual(ru: str | None, kk: str | None) -> Bilingual | None:
+    """A text the employee typed in Russian and/or Kazakh (one fills the other); None for neither."""
+    ru, kk = (ru or "").strip(), (kk or "").strip()
+    if not ru and not kk:
+        return None
+    return Bilingual(ru or kk, kk or ru)
 
 
 def error_status(exc: KitError) -> int:
@@ -134,3 +155,10 @@ class Sessions:
         user = self.current(request)
         workstation.check_csrf(user, token)
         return user
+
+    @contextlib.contextmanager
+    def acting(self, request: Request, token: str | None) -> Iterator[WorkstationUser]:
+        """A change by the request's user (the CSRF token checked), in the session's trace."""
+        user = self.checked(request, token)
+        with in_session_trace(user):
+            yield user

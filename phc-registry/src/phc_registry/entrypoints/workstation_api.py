@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from egov_kit.documents.h1 import refusal_fields, talon_fields, to_text
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from lxml import etree
 from pydantic import BaseModel, Field
 
 from phc_registry.adapters.orm import ApplicationRow
@@ -26,6 +27,7 @@ from phc_registry.entrypoints.web import (
     CSRF_HEADER,
     SESSION_COOKIE,
     Sessions,
+    api_errors,
     clear_session_cookie,
     in_session_trace,
     set_session_cookie,
@@ -38,15 +40,7 @@ from phc_registry.settings import Settings
 
 TAG = "workstation API"
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {
-        "description": "named error {error, message}: INVALID_IIN_BIN, SCHEMA_VIOLATION, SIGNATURE_INVALID, …"
-    },
-    401: {"description": "NOT_AUTHENTICATED or INVALID_CREDENTIALS"},
-    403: {"description": "CSRF_REJECTED, SIGNER_NOT_AUTHORISED"},
-    423: {"description": "ACCOUNT_LOCKED"},
-    503: {"description": "SERVICE_NOT_READY"},
-}
+_ERRORS = api_errors("INVALID_IIN_BIN, SCHEMA_VIOLATION, SIGNATURE_INVALID, …", {423: "ACCOUNT_LOCKED"})
 
 
 class LoginIn(BaseModel):
@@ -193,6 +187,31 @@ def session_out(user: WorkstationUser) -> SessionOut:
     )
 
 
+def refusal_out(refusal: etree._Element, fields: dict[str, Any]) -> RefusalOut:
+    """Step 4's signed refusal (H1's or H3's document) with its ``fields`` for a view."""
+    return RefusalOut(
+        ground=fields["ground_code"],
+        ground_ru=fields["ground_ru"],
+        ground_kk=fields["ground_kk"],
+        details_ru=fields["details_ru"],
+        details_kk=fields["details_kk"],
+        signed_xml=to_text(refusal),
+    )
+
+
+def add_login(
+    router: APIRouter, runtime: PhcRuntime, settings: Settings, description: str, service: str | None = None
+) -> None:
+    """``POST /login`` (step 1 of ``service``, H1's by default) on a workstation JSON router."""
+
+    @router.post("/login", response_model=SessionOut, description=description)
+    def login(body: LoginIn) -> JSONResponse:
+        token, user = workstation.login(runtime, body.iin, body.password, service=service)
+        response = JSONResponse(session_out(user).model_dump(mode="json"))
+        set_session_cookie(response, token, settings)
+        return response
+
+
 def application_out(row: ApplicationRow) -> ApplicationOut:
     document: dict[str, Any] | None = None
     xml: str | None = None
@@ -220,15 +239,14 @@ def api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/api/workstation", tags=[TAG], responses=_ERRORS)
 
     sessions = Sessions(runtime)
-    current_user, checked = sessions.current, sessions.checked
+    current_user, checked, acting = sessions.current, sessions.checked, sessions.acting
 
-    @router.post("/login", response_model=SessionOut)
-    def login(body: LoginIn) -> JSONResponse:
-        """Step 1: ИИН and password; sets the HttpOnly session cookie, returns the CSRF token."""
-        token, user = workstation.login(runtime, body.iin, body.password)
-        response = JSONResponse(session_out(user).model_dump(mode="json"))
-        set_session_cookie(response, token, settings)
-        return response
+    add_login(
+        router,
+        runtime,
+        settings,
+        "Step 1: ИИН and password; sets the HttpOnly session cookie, returns the CSRF token.",
+    )
 
     @router.post("/logout", status_code=204)
     def logout(
@@ -251,8 +269,7 @@ def api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         x_csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
     ) -> ServiceOut:
         """Step 2: choose the service (H1, named as the regulation names it)."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             choice = workstation.choose_service(runtime, user, body.service)
         return ServiceOut(code=choice.code, name_ru=choice.name_ru, name_kk=choice.name_kk)
 
@@ -263,21 +280,12 @@ def api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         x_csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
     ) -> LookupOut:
         """Step 3: the recipient in ГБД ФЛ through ШЭП; step 4 (a signed refusal) when absent."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             outcome = await workstation.lookup(runtime, user, body.iin)
         found = outcome.lookup
         out = LookupOut(iin=found.iin, status=found.status)
         if outcome.refusal is not None:
-            fields = refusal_fields(outcome.refusal)
-            out.refusal = RefusalOut(
-                ground=fields["ground_code"],
-                ground_ru=fields["ground_ru"],
-                ground_kk=fields["ground_kk"],
-                details_ru=fields["details_ru"],
-                details_kk=fields["details_kk"],
-                signed_xml=to_text(outcome.refusal),
-            )
+            out.refusal = refusal_out(outcome.refusal, refusal_fields(outcome.refusal))
             return out
         person = found.person
         if person is not None:
@@ -363,8 +371,7 @@ def api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         x_csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
     ) -> ApplicationOut:
         """Steps 5–8: verify the employee's signature, register with a number, refuse or attach."""
-        user = checked(request, x_csrf_token)
-        with in_session_trace(user):
+        with acting(request, x_csrf_token) as user:
             outcome = await workstation.register(runtime, user, body.signed_xml)
         return application_out(outcome.row)
 

@@ -43,7 +43,6 @@ from egov_kit.shep.codes import SchemaViolation
 from egov_kit.shep.models import MessageType
 from egov_kit.shep.provider import ShepContext
 from egov_kit.shep.provider_app import handler_span
-from egov_kit.xml import parse_xml
 from lxml import etree
 
 from phc_registry.adapters.orm_appointments import AppointmentRow
@@ -64,9 +63,12 @@ from phc_registry.service_layer.attachment import (
     document_organisation,
     head_keypair,
     history_entry,
-    refusing_organisation,
+    record_refusal,
+    refusal,
     registration_number,
+    stored_result,
 )
+from phc_registry.service_layer.portal_replies import PortalReplies
 from phc_registry.service_layer.runtime import PhcRuntime
 
 log = logging.getLogger("phc_registry.appointments")
@@ -126,10 +128,13 @@ async def doctor_schedule(
 # --- RPN_Appointment -----------------------------------------------------------------------------
 
 
-async def _reply(
-    runtime: PhcRuntime, element: etree._Element, kind: MessageType, context: ShepContext
-) -> None:
-    await runtime.reply.send(SERVICE_ID, element, message_type=kind, correlation_id=context.message_id)
+REPLIES = PortalReplies(
+    SERVICE_ID,
+    h2_steps.REGULATION_ID,
+    lambda uow: uow.appointments,
+    lambda row: status_document(row, "REGISTERED"),
+    stored_result,
+)
 
 
 async def handle_appointment_message(
@@ -218,18 +223,6 @@ def status_document(row: AppointmentRow, status: h2.Status, booking: Booking | N
     )
 
 
-def _mark(runtime: PhcRuntime, application_id: str, *, update: bool) -> None:
-    with runtime.uow_factory() as uow:
-        row = uow.appointments.get(application_id)
-        if row is None:
-            return
-        if update:
-            row.update_sent_at = now().astimezone(UTC)
-        else:
-            row.response_sent_at = now().astimezone(UTC)
-        uow.appointments.add(row)
-
-
 async def process_application(
     runtime: PhcRuntime, element: etree._Element, application: h2.AppointmentApplication, context: ShepContext
 ) -> AppointmentRow:
@@ -241,20 +234,10 @@ async def process_application(
         row = registration.row
         span.set_attribute("egov.registration_number", row.registration_number)
         span.set_attribute("egov.duplicate", not registration.created)
-        resubmitted = not registration.created and row.message_id != context.message_id
-        if registration.created or resubmitted or row.update_sent_at is None:
-            await _reply(runtime, status_document(row, "REGISTERED"), MessageType.UPDATE, context)
-            if not resubmitted:
-                await asyncio.to_thread(_mark, runtime, application_id, update=True)
+        resubmitted = await REPLIES.tell_registered(runtime, row, registration.created, context)
     number = row.registration_number
 
-    if row.result_xml is not None:
-        if row.response_sent_at is None or resubmitted:
-            step_id = h2_steps.PROCESS_7 if row.result_kind == "refusal" else h2_steps.PROCESS_8
-            with h2_steps.step(
-                h2_steps.PORTAL, step_id, application=application_id, registration_number=number
-            ):
-                await _send_result(runtime, row, context, mark=not resubmitted)
+    if await REPLIES.resend_decided(runtime, row, context, resubmitted=resubmitted):
         return row
 
     # --- condition 3 -------------------------------------------------------------------------------
@@ -279,7 +262,7 @@ async def process_application(
             else:
                 span.set_attribute("egov.result", "appointment")
                 span.set_attribute("egov.booking_number", row.booking_number or "")
-                await _send_result(runtime, row, context, mark=True)
+                await REPLIES.send_result(runtime, row, context, mark=True)
                 return row
     assert violation is not None
     with h2_steps.step(
@@ -290,7 +273,7 @@ async def process_application(
         ground=violation.ground,
     ):
         row = await asyncio.to_thread(_refuse, runtime, application_id, violation, organisation)
-        await _send_result(runtime, row, context, mark=True)
+        await REPLIES.send_result(runtime, row, context, mark=True)
     return row
 
 
@@ -431,12 +414,12 @@ def refusal_document(
 ) -> etree._Element:
     """A signed motivated refusal (H1's document) with H2's ground wording."""
     element = h2.build_refusal(
-        h2.Refusal(
+        refusal(
+            runtime,
+            h2_steps.ground(violation.ground),
+            h2.Bilingual(violation.details_ru[:2000], violation.details_kk[:2000]),
             recipient_iin=recipient_iin,
-            organisation=refusing_organisation(runtime, organisation),
-            ground=h2_steps.ground(violation.ground),
-            details=h2.Bilingual(violation.details_ru[:2000], violation.details_kk[:2000]),
-            issued_at=now(),
+            organisation=organisation,
             registration_number=registration_number,
             application_id=application_id,
         )
@@ -460,20 +443,9 @@ def _refuse(
             registration_number=row.registration_number,
             application_id=row.application_id,
         )
-        row.status = "REFUSED"
-        row.ground = violation.ground
-        row.result_kind = "refusal"
-        row.result_xml = h2.to_text(element)
-        row.history = [*row.history, history_entry("REFUSED", violation.ground)]
+        record_refusal(row, violation.ground, h2.to_text(element))
         uow.appointments.add(row)
         return row
-
-
-async def _send_result(runtime: PhcRuntime, row: AppointmentRow, context: ShepContext, *, mark: bool) -> None:
-    assert row.result_xml is not None
-    await _reply(runtime, parse_xml(row.result_xml.encode("utf-8")), MessageType.RESPONSE, context)
-    if mark:
-        await asyncio.to_thread(_mark, runtime, row.application_id, update=False)
 
 
 # --- cancellation --------------------------------------------------------------------------------
@@ -498,16 +470,16 @@ async def process_cancellation(
             recipient_iin=cancellation.recipient_iin,
             application_id=cancellation.application_id,
         )
-        await _reply(runtime, refusal, MessageType.RESPONSE, context)
+        await REPLIES.reply(runtime, refusal, MessageType.RESPONSE, context)
         return
     try:
         row, booking = await asyncio.to_thread(_cancel, runtime, cancellation)
     except BookingNotFound as exc:
         log.warning("cancellation %s: %s", cancellation.cancellation_id, exc.message)
         refused = await asyncio.to_thread(cancellation_refused, runtime, cancellation)
-        await _reply(runtime, refused, MessageType.RESPONSE, context)
+        await REPLIES.reply(runtime, refused, MessageType.RESPONSE, context)
         return
-    await _reply(runtime, status_document(row, "CANCELLED", booking), MessageType.RESPONSE, context)
+    await REPLIES.reply(runtime, status_document(row, "CANCELLED", booking), MessageType.RESPONSE, context)
 
 
 # The status schema wants a registration number; a cancellation naming no booking of the signer has

@@ -13,9 +13,10 @@ in a worker thread.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from egov_kit.clock import now
 from egov_kit.documents.h1 import (
@@ -24,6 +25,7 @@ from egov_kit.documents.h1 import (
     ApplicationStatus,
     Bilingual,
     Doctor,
+    Ground,
     Organisation,
     Refusal,
     Status,
@@ -122,6 +124,80 @@ def refusing_organisation(runtime: PhcRuntime, organisation: MedicalOrganisation
     return registry_organisation(runtime.system_bin)
 
 
+def refusal(
+    runtime: PhcRuntime,
+    ground: Ground,
+    details: Bilingual,
+    *,
+    recipient_iin: str | None,
+    organisation: MedicalOrganisation | None,
+    registration_number: str | None = None,
+    application_id: str | None = None,
+) -> Refusal:
+    """A motivated refusal (H1's shape, built in H1's, H2's or H3's namespace), issued now."""
+    return Refusal(
+        recipient_iin=recipient_iin,
+        organisation=refusing_organisation(runtime, organisation),
+        ground=ground,
+        details=details,
+        issued_at=now(),
+        registration_number=registration_number,
+        application_id=application_id,
+    )
+
+
+class SignRefusal(Protocol):
+    """A service's signed motivated refusal of a request (with no number yet, or none at all)."""
+
+    def __call__(
+        self,
+        runtime: PhcRuntime,
+        violation: Violation,
+        *,
+        recipient_iin: str | None,
+        organisation: MedicalOrganisation | None,
+        application_id: str | None = None,
+    ) -> etree._Element: ...
+
+
+class DecidedRow(Protocol):
+    """A request of H1, H2 or H3 as kept, with its result."""
+
+    registration_number: str
+    status: str
+    ground: str | None
+    result_kind: str | None
+    result_xml: str | None
+    history: list[dict[str, Any]]
+
+
+def record_refusal(row: DecidedRow, ground: str, signed_xml: str) -> None:
+    """Process 7 / step 7 on the row: REFUSED with its ground and the signed refusal, in the history."""
+    row.status = "REFUSED"
+    row.ground = ground
+    row.result_kind = "refusal"
+    row.result_xml = signed_xml
+    row.history = [*row.history, history_entry("REFUSED", ground)]
+
+
+def stored_result(row: DecidedRow) -> etree._Element:
+    """The signed result kept with a decided request (our own XML)."""
+    if row.result_xml is None:
+        raise ApplicationNotFound(f"{row.registration_number}: no result yet / әлі нәтиже жоқ")
+    return parse_xml(row.result_xml.encode("utf-8"))
+
+
+StatusT = TypeVar("StatusT", bound=str)
+
+
+def status_of(value: str, known: Iterable[StatusT]) -> StatusT:
+    """``value`` as one of a document's ``known`` statuses."""
+    for status in known:
+        if status == value:
+            return status
+    raise ValueError(f"unknown status {value!r}")
+
+
 @dataclass(frozen=True)
 class Registration:
     row: ApplicationRow
@@ -196,21 +272,9 @@ def by_number(uow_factory: UnitOfWorkFactory, registration_number: str) -> Appli
     return row
 
 
-def mark_sent(uow_factory: UnitOfWorkFactory, application_id: str, *, update: bool = False) -> None:
-    with uow_factory() as uow:
-        row = uow.applications.get(application_id)
-        if row is None:
-            return
-        if update:
-            row.update_sent_at = now().astimezone(UTC)
-        else:
-            row.response_sent_at = now().astimezone(UTC)
-        uow.applications.add(row)
-
-
 def status_document(row: ApplicationRow, *, status: Status | None = None) -> etree._Element:
     """The ``status`` body of an UPDATE: the application's status, or ``status`` (REGISTERED)."""
-    status = status or _status(row.status)
+    status = status or status_of(row.status, STATUSES)
     template = STATUS_MESSAGES[status]
     values = {"number": row.registration_number, "talon": row.result_number or "", "ground": row.ground or ""}
     if status == "REFUSED" and row.ground:
@@ -241,17 +305,7 @@ def _status_at(row: ApplicationRow, status: Status) -> datetime:
     return utc(row.registered_at) or now()
 
 
-def _status(value: str) -> Status:
-    for known in STATUSES:
-        if known == value:
-            return known
-    raise ValueError(f"unknown status {value!r}")
-
-
-def result_document(row: ApplicationRow) -> etree._Element:
-    if row.result_xml is None:
-        raise ApplicationNotFound(f"{row.registration_number}: no result yet / әлі нәтиже жоқ")
-    return parse_xml(row.result_xml.encode("utf-8"))
+result_document = stored_result
 
 
 def head_keypair(runtime: PhcRuntime, organisation: MedicalOrganisation | None) -> KeyPair:
@@ -274,12 +328,12 @@ def refusal_document(
 ) -> etree._Element:
     """A signed motivated refusal (the ground's wording is the regulation's)."""
     element = build_refusal(
-        Refusal(
+        refusal(
+            runtime,
+            steps.ground(violation.ground),
+            Bilingual(violation.details_ru, violation.details_kk),
             recipient_iin=recipient_iin,
-            organisation=refusing_organisation(runtime, organisation),
-            ground=steps.ground(violation.ground),
-            details=Bilingual(violation.details_ru, violation.details_kk),
-            issued_at=now(),
+            organisation=organisation,
             registration_number=registration_number,
             application_id=application_id,
         )
@@ -304,11 +358,7 @@ def refuse(runtime: PhcRuntime, application_id: str, violation: Violation) -> Ap
             registration_number=row.registration_number,
             application_id=row.application_id,
         )
-        row.status = "REFUSED"
-        row.ground = violation.ground
-        row.result_kind = "refusal"
-        row.result_xml = to_text(element)
-        row.history = [*row.history, history_entry("REFUSED", violation.ground)]
+        record_refusal(row, violation.ground, to_text(element))
         uow.applications.add(row)
         return row
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 
 from egov_kit.documents import h1
 from egov_kit.documents.errors import IinMismatch
 from egov_kit.documents.h1 import Application, parse_application, verify_signed
 from egov_kit.dsig import SignatureError
 from egov_kit.errors import KitError
-from egov_kit.identifiers import InvalidIdentifier, is_valid
+from egov_kit.identifiers import InvalidIdentifier
 from egov_kit.pki import CertificateError
 from egov_kit.shep.codes import SchemaViolation
 from egov_kit.shep.models import MessageType
@@ -41,6 +40,7 @@ from phc_registry.domain.grounds import Violation
 from phc_registry.domain.model import AttachmentHistory
 from phc_registry.domain.rules import Accepted, check_application
 from phc_registry.service_layer import attachment, steps
+from phc_registry.service_layer.portal_replies import PortalReplies, named_in
 from phc_registry.service_layer.runtime import PhcRuntime
 
 log = logging.getLogger("phc_registry.portal")
@@ -49,10 +49,13 @@ SERVICE_ID = h1.SHEP_SERVICE_ID
 SYSTEM = steps.SYSTEM
 
 
-async def _reply(
-    runtime: PhcRuntime, element: etree._Element, kind: MessageType, context: ShepContext
-) -> None:
-    await runtime.reply.send(SERVICE_ID, element, message_type=kind, correlation_id=context.message_id)
+REPLIES = PortalReplies(
+    SERVICE_ID,
+    steps.REGULATION_ID,
+    lambda uow: uow.applications,
+    lambda row: attachment.status_document(row, status="REGISTERED"),
+    attachment.result_document,
+)
 
 
 async def _signature_violation(
@@ -108,24 +111,12 @@ async def process_application(
             message_id=context.message_id,
         )
         row = registration.row
-        resubmitted = not registration.created and row.message_id != context.message_id
         span.set_attribute("egov.registration_number", row.registration_number)
         span.set_attribute("egov.duplicate", not registration.created)
-        if registration.created or resubmitted or row.update_sent_at is None:
-            update = attachment.status_document(row, status="REGISTERED")
-            await _reply(runtime, update, MessageType.UPDATE, context)
-            if not resubmitted:
-                await asyncio.to_thread(
-                    attachment.mark_sent, runtime.uow_factory, application_id, update=True
-                )
+        resubmitted = await REPLIES.tell_registered(runtime, row, registration.created, context)
     number = row.registration_number
 
-    if row.result_xml is not None:
-        # decided before (a redelivery after a crash, or the same application sent again)
-        if row.response_sent_at is None or resubmitted:
-            step_id = steps.PROCESS_7 if row.result_kind == "refusal" else steps.PROCESS_8
-            with steps.step(steps.PORTAL, step_id, application=application_id, registration_number=number):
-                await _send_result(runtime, row, context, mark=not resubmitted)
+    if await REPLIES.resend_decided(runtime, row, context, resubmitted=resubmitted):
         return row
 
     # --- condition 3: the grounds for the service ----------------------------------------------------
@@ -160,7 +151,7 @@ async def process_application(
             ground=decision.ground,
         ):
             row = await asyncio.to_thread(attachment.refuse, runtime, application_id, decision)
-            await _send_result(runtime, row, context, mark=True)
+            await REPLIES.send_result(runtime, row, context, mark=True)
         return row
     assert person is not None
     with steps.step(
@@ -168,19 +159,13 @@ async def process_application(
     ) as span:
         row = await asyncio.to_thread(attachment.attach, runtime, application_id, decision, person)
         span.set_attribute("egov.result", row.result_kind or "")
-        await _send_result(runtime, row, context, mark=True)
+        await REPLIES.send_result(runtime, row, context, mark=True)
     return row
 
 
 def _history(runtime: PhcRuntime, iin: str) -> AttachmentHistory:
     with runtime.uow_factory() as uow:
         return uow.attachments.history(iin)
-
-
-async def _send_result(runtime: PhcRuntime, row: ApplicationRow, context: ShepContext, *, mark: bool) -> None:
-    await _reply(runtime, attachment.result_document(row), MessageType.RESPONSE, context)
-    if mark:
-        await asyncio.to_thread(attachment.mark_sent, runtime.uow_factory, row.application_id)
 
 
 async def _refuse_unreadable(
@@ -191,29 +176,10 @@ async def _refuse_unreadable(
     Process 7 without a number: the RESPONSE names UNRELIABLE_DATA and what was wrong, so the sender
     is not left waiting.
     """
-    iin_text = element.findtext(f"{h1.tag('recipient')}/{h1.tag('iin')}") or ""
-    iin = iin_text if is_valid(iin_text) else None
-    application_id = _uuid(element.findtext(h1.tag("applicationId")))
     problem = error.message[:1500]
-    organisation = seed.organisation(element.findtext(h1.tag("organisationCode")) or "")
-    with steps.step(steps.PORTAL, steps.PROCESS_7, application=application_id, ground=g.UNRELIABLE_DATA):
-        refusal = await asyncio.to_thread(
-            attachment.refusal_document,
-            runtime,
-            Violation(
-                g.UNRELIABLE_DATA,
-                f"Заявление не принято: {problem}",
-                f"Өтініш қабылданбады: {problem}",
-            ),
-            recipient_iin=iin,
-            organisation=organisation,
-            application_id=application_id,
-        )
-        await _reply(runtime, refusal, MessageType.RESPONSE, context)
-
-
-def _uuid(value: str | None) -> str | None:
-    try:
-        return str(uuid.UUID(value or ""))
-    except ValueError:
-        return None
+    violation = Violation(
+        g.UNRELIABLE_DATA, f"Заявление не принято: {problem}", f"Өтініш қабылданбады: {problem}"
+    )
+    await REPLIES.refuse_unregistered(
+        runtime, context, named_in(element, h1.tag), violation, attachment.refusal_document
+    )

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from egov_kit.attachments import CheckedFile
 from egov_kit.clock import KZ_TZ, now
 from egov_kit.documents import h3
-from egov_kit.documents.h1 import Bilingual, Refusal
+from egov_kit.documents.h1 import Bilingual
 from egov_kit.xml import parse_xml
 from lxml import etree
 from sqlalchemy.exc import IntegrityError
@@ -41,8 +41,11 @@ from phc_registry.service_layer.attachment import (
     document_organisation,
     head_keypair,
     history_entry,
-    refusing_organisation,
+    record_refusal,
+    refusal,
     registration_number,
+    status_of,
+    stored_result,
     utc,
 )
 from phc_registry.service_layer.runtime import PhcRuntime
@@ -209,14 +212,25 @@ def found_violation(row: SanatoriumApplicationRow) -> Violation | None:
 # --- lookups -------------------------------------------------------------------------------------
 
 
+class _Kept(Protocol):
+    organisation: str
+
+
+KeptT = TypeVar("KeptT", bound=_Kept)
+
+
+def _found(row: KeptT | None, organisation: str | None, missing: str, key: str) -> KeptT:
+    """``row`` when there is one (of ``organisation`` when named), else ApplicationNotFound."""
+    if row is None or (organisation is not None and row.organisation != organisation):
+        raise ApplicationNotFound(missing, data=key)
+    return row
+
+
 def get(uow_factory: UnitOfWorkFactory, application_id: str) -> SanatoriumApplicationRow:
     with uow_factory() as uow:
         row = uow.sanatorium.get(application_id)
-    if row is None:
-        raise ApplicationNotFound(
-            f"Запрос {application_id} не найден / {application_id} сұрауы табылмады", data=application_id
-        )
-    return row
+    missing = f"Запрос {application_id} не найден / {application_id} сұрауы табылмады"
+    return _found(row, None, missing, application_id)
 
 
 def by_number(
@@ -224,9 +238,7 @@ def by_number(
 ) -> SanatoriumApplicationRow:
     with uow_factory() as uow:
         row = uow.sanatorium.by_number(number)
-    if row is None or (organisation is not None and row.organisation != organisation):
-        raise ApplicationNotFound(f"Запрос {number} не найден / {number} сұрауы табылмады", data=number)
-    return row
+    return _found(row, organisation, f"Запрос {number} не найден / {number} сұрауы табылмады", number)
 
 
 def card_of(
@@ -234,13 +246,10 @@ def card_of(
 ) -> SanatoriumCardRow:
     with uow_factory() as uow:
         row = uow.sanatorium.card(number)
-    if row is None or (organisation is not None and row.organisation != organisation):
-        raise ApplicationNotFound(
-            f"Санаторно-курортная карта {number} не найдена / {number} санаторийлік-курорттық картасы "
-            "табылмады",
-            data=number,
-        )
-    return row
+    missing = (
+        f"Санаторно-курортная карта {number} не найдена / {number} санаторийлік-курорттық картасы табылмады"
+    )
+    return _found(row, organisation, missing, number)
 
 
 def files_of(uow_factory: UnitOfWorkFactory, application_id: str) -> list[SanatoriumFileRow]:
@@ -255,24 +264,12 @@ def of_organisation(
         return uow.sanatorium.of_organisation(organisation, limit)
 
 
-def mark_sent(uow_factory: UnitOfWorkFactory, application_id: str, *, update: bool = False) -> None:
-    with uow_factory() as uow:
-        row = uow.sanatorium.get(application_id)
-        if row is None:
-            return
-        if update:
-            row.update_sent_at = now().astimezone(UTC)
-        else:
-            row.response_sent_at = now().astimezone(UTC)
-        uow.sanatorium.add(row)
-
-
 # --- documents -----------------------------------------------------------------------------------
 
 
 def status_document(row: SanatoriumApplicationRow, *, status: h3.Status | None = None) -> etree._Element:
     """The ``status`` body of an UPDATE (REGISTERED with the term, or the application's status)."""
-    chosen: h3.Status = status or _status(row.status)
+    chosen: h3.Status = status or status_of(row.status, h3.STATUSES)
     template = STATUS_MESSAGES[chosen]
     values = {
         "number": row.registration_number,
@@ -302,17 +299,7 @@ def status_document(row: SanatoriumApplicationRow, *, status: h3.Status | None =
     )
 
 
-def _status(value: str) -> h3.Status:
-    for known in h3.STATUSES:
-        if known == value:
-            return known
-    raise ValueError(f"unknown status {value!r}")
-
-
-def result_document(row: SanatoriumApplicationRow) -> etree._Element:
-    if row.result_xml is None:
-        raise ApplicationNotFound(f"{row.registration_number}: no result yet / әлі нәтиже жоқ")
-    return parse_xml(row.result_xml.encode("utf-8"))
+result_document = stored_result
 
 
 def refusal_element(
@@ -327,12 +314,12 @@ def refusal_element(
 ) -> etree._Element:
     """The unsigned motivated refusal (H3's namespace; the ground's wording is the regulation's)."""
     return h3.build_refusal(
-        Refusal(
+        refusal(
+            runtime,
+            h3_steps.ground(violation.ground),
+            Bilingual(violation.details_ru[:2000] or "—", violation.details_kk[:2000] or "—"),
             recipient_iin=recipient_iin,
-            organisation=refusing_organisation(runtime, organisation),
-            ground=h3_steps.ground(violation.ground),
-            details=Bilingual(violation.details_ru[:2000] or "—", violation.details_kk[:2000] or "—"),
-            issued_at=now(),
+            organisation=organisation,
             registration_number=registration_number,
             application_id=application_id,
         ),
@@ -467,14 +454,10 @@ def store_refusal(
             raise ApplicationNotFound(f"{application_id}: not registered")
         if row.result_xml is not None:
             return row
-        row.status = "REFUSED"
-        row.ground = ground
-        row.result_kind = "refusal"
-        row.result_xml = h3.to_text(element)
+        record_refusal(row, ground, h3.to_text(element))
         row.pending_xml = None
         row.decided_at = now().astimezone(UTC)
         row.decided_by = decided_by
-        row.history = [*row.history, history_entry("REFUSED", ground)]
         uow.sanatorium.add(row)
         return row
 

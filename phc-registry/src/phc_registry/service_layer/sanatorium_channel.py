@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 
 from egov_kit.attachments import AttachmentError
 from egov_kit.documents import h3
 from egov_kit.documents.errors import DocumentError
 from egov_kit.dsig import SignatureError
 from egov_kit.errors import KitError
-from egov_kit.identifiers import InvalidIdentifier, is_valid
+from egov_kit.identifiers import InvalidIdentifier
 from egov_kit.pki import CertificateError
 from egov_kit.shep.codes import SchemaViolation
 from egov_kit.shep.models import MessageType
@@ -48,6 +47,7 @@ from phc_registry.domain.grounds import Violation
 from phc_registry.domain.model import AttachmentHistory
 from phc_registry.domain.sanatorium import check_request
 from phc_registry.service_layer import h3_steps, sanatorium
+from phc_registry.service_layer.portal_replies import PortalReplies, named_in
 from phc_registry.service_layer.runtime import PhcRuntime
 
 log = logging.getLogger("phc_registry.sanatorium")
@@ -61,10 +61,13 @@ UNREADABLE = (SchemaViolation, InvalidIdentifier, AttachmentError, DocumentError
 UNCONFIRMED = (SignatureError, CertificateError, DocumentError)
 
 
-async def _reply(
-    runtime: PhcRuntime, element: etree._Element, kind: MessageType, context: ShepContext
-) -> None:
-    await runtime.reply.send(SERVICE_ID, element, message_type=kind, correlation_id=context.message_id)
+REPLIES = PortalReplies(
+    SERVICE_ID,
+    h3_steps.REGULATION_ID,
+    lambda uow: uow.sanatorium,
+    lambda row: sanatorium.status_document(row, status="REGISTERED"),
+    sanatorium.result_document,
+)
 
 
 async def handle_sanatorium_request(
@@ -120,28 +123,14 @@ async def process_application(
             signer=signer,
         )
         row = registration.row
-        resubmitted = not registration.created and row.message_id != context.message_id
         span.set_attribute("egov.registration_number", row.registration_number)
         span.set_attribute("egov.duplicate", not registration.created)
         span.set_attribute("egov.registered_for", sanatorium.local(row.registered_for).isoformat())
         span.set_attribute("egov.due_at", sanatorium.local(row.due_at).isoformat())
-        if registration.created or resubmitted or row.update_sent_at is None:
-            update = sanatorium.status_document(row, status="REGISTERED")
-            await _reply(runtime, update, MessageType.UPDATE, context)
-            if not resubmitted:
-                await asyncio.to_thread(
-                    sanatorium.mark_sent, runtime.uow_factory, application_id, update=True
-                )
+        resubmitted = await REPLIES.tell_registered(runtime, row, registration.created, context)
     number = row.registration_number
 
-    if row.result_xml is not None:
-        # decided before (a redelivery after a crash, or the same application sent again)
-        if row.response_sent_at is None or resubmitted:
-            step_id = h3_steps.PROCESS_7 if row.result_kind == "refusal" else h3_steps.PROCESS_8
-            with h3_steps.step(
-                h3_steps.PORTAL, step_id, application=application_id, registration_number=number
-            ):
-                await _send_result(runtime, row, context, mark=not resubmitted)
+    if await REPLIES.resend_decided(runtime, row, context, resubmitted=resubmitted):
         return row
 
     # --- condition 3: the grounds of item 9 ----------------------------------------------------------
@@ -169,7 +158,7 @@ async def process_application(
             ground=violation.ground,
         ):
             row = await asyncio.to_thread(sanatorium.refuse, runtime, application_id, violation)
-            await _send_result(runtime, row, context, mark=True)
+            await REPLIES.send_result(runtime, row, context, mark=True)
         return row
     assert lookup.person is not None and active is not None
     with h3_steps.step(
@@ -180,7 +169,7 @@ async def process_application(
         )
         span.set_attribute("egov.result", row.result_kind or "")
         span.set_attribute("egov.card_number", row.result_number or "")
-        await _send_result(runtime, row, context, mark=True)
+        await REPLIES.send_result(runtime, row, context, mark=True)
     return row
 
 
@@ -194,14 +183,6 @@ def _history(runtime: PhcRuntime, iin: str) -> AttachmentHistory:
         return uow.attachments.history(iin)
 
 
-async def _send_result(
-    runtime: PhcRuntime, row: SanatoriumApplicationRow, context: ShepContext, *, mark: bool
-) -> None:
-    await _reply(runtime, sanatorium.result_document(row), MessageType.RESPONSE, context)
-    if mark:
-        await asyncio.to_thread(sanatorium.mark_sent, runtime.uow_factory, row.application_id)
-
-
 async def _refuse_unbelieved(
     runtime: PhcRuntime,
     element: etree._Element,
@@ -212,28 +193,9 @@ async def _refuse_unbelieved(
 ) -> None:
     """A request that breaks the contract or whose confirmation is not believed is not registered:
     process 7 without a number, ``UNRELIABLE_DATA`` naming what was wrong (item 9 1))."""
-    iin_text = element.findtext(f"{h3.tag('recipient')}/{h3.tag('iin')}") or ""
-    iin = iin_text if is_valid(iin_text) else None
-    application_id = _uuid(element.findtext(h3.tag("applicationId")))
     problem = f"{error.code}: {error.message}"[:1500]
-    organisation = seed.organisation(element.findtext(h3.tag("organisationCode")) or "")
     log.warning("%s %s not accepted: %s", SERVICE_ID, context.message_id, problem)
-    with h3_steps.step(
-        h3_steps.PORTAL, h3_steps.PROCESS_7, application=application_id, ground=h3.UNRELIABLE_DATA
-    ):
-        refusal = await asyncio.to_thread(
-            sanatorium.signed_refusal,
-            runtime,
-            Violation(h3.UNRELIABLE_DATA, f"{what_ru}: {problem}", f"{what_kk}: {problem}"),
-            recipient_iin=iin,
-            organisation=organisation,
-            application_id=application_id,
-        )
-        await _reply(runtime, refusal, MessageType.RESPONSE, context)
-
-
-def _uuid(value: str | None) -> str | None:
-    try:
-        return str(uuid.UUID(value or ""))
-    except ValueError:
-        return None
+    violation = Violation(h3.UNRELIABLE_DATA, f"{what_ru}: {problem}", f"{what_kk}: {problem}")
+    await REPLIES.refuse_unregistered(
+        runtime, context, named_in(element, h3.tag), violation, sanatorium.signed_refusal
+    )

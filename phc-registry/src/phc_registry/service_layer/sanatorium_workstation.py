@@ -34,7 +34,6 @@ from egov_kit.clock import now
 from egov_kit.documents import h3
 from egov_kit.documents.h1 import Bilingual, Recipient
 from egov_kit.dsig import SignatureMissing
-from egov_kit.identifiers import validate_iin
 from egov_kit.telemetry import span
 from egov_kit.xml import parse_xml
 from lxml import etree
@@ -91,13 +90,7 @@ def cached_lookup(user: WorkstationUser, iin: str) -> PersonLookup:
 
 
 def _remember(runtime: PhcRuntime, user: WorkstationUser, iin: str, found: PersonLookup) -> None:
-    key = CACHE_PREFIX + iin
-    user.lookups[key] = _lookup_json(found)
-    with runtime.uow_factory() as uow:
-        row = uow.sessions.get(user.token_hash)
-        if row is not None:
-            row.lookups = {**row.lookups, key: user.lookups[key]}
-            uow.sessions.save(row)
+    workstation.keep_lookup(runtime, user, CACHE_PREFIX + iin, _lookup_json(found))
 
 
 def _attached_to(runtime: PhcRuntime, iin: str) -> str | None:
@@ -111,26 +104,10 @@ async def lookup(runtime: PhcRuntime, user: WorkstationUser, iin: str) -> Lookup
     iin = iin.strip()
     if user.service != h3_steps.REGULATION_ID:
         await asyncio.to_thread(workstation.choose_service, runtime, user, h3_steps.REGULATION_ID)
-    with h3_steps.step(h3_steps.PROVIDER, h3_steps.STEP_3, employee=user.iin, recipient=iin) as current:
-        validate_iin(iin)
-        found = await runtime.gbd.lookup(iin)
-        current.set_attribute("egov.gbdfl.status", found.status)
-        await asyncio.to_thread(_remember, runtime, user, iin, found)
-    if found.status == "absent" or found.person is None:
-        with h3_steps.step(
-            h3_steps.PROVIDER, h3_steps.STEP_4, employee=user.iin, recipient=iin, ground=h3.UNRELIABLE_DATA
-        ):
-            refusal = await asyncio.to_thread(
-                sanatorium.signed_refusal,
-                runtime,
-                Violation(
-                    h3.UNRELIABLE_DATA,
-                    f"По ИИН {iin} сведения в ГБД ФЛ отсутствуют: {found.message_ru}".rstrip(": "),
-                    f"ЖСН {iin} бойынша ЖТ ММБ-да мәліметтер жоқ: {found.message_kk}".rstrip(": "),
-                ),
-                recipient_iin=iin,
-                organisation=user.organisation,
-            )
+    found, refusal = await workstation.look_up(
+        runtime, user, iin, h3_steps.REGULATION_ID, h3.UNRELIABLE_DATA, _remember, sanatorium.signed_refusal
+    )
+    if refusal is not None:
         return LookupOutcome(found, refusal=refusal)
     return LookupOutcome(found, attached_to=await asyncio.to_thread(_attached_to, runtime, iin))
 

@@ -72,7 +72,9 @@ from phc_registry.domain.model import (
 )
 from phc_registry.domain.rules import check_application
 from phc_registry.service_layer import attachment, h3_steps, steps
+from phc_registry.service_layer.attachment import SignRefusal
 from phc_registry.service_layer.runtime import PhcRuntime
+from phc_registry.service_layer.steps import step_of
 from phc_registry.service_layer.unit_of_work import UnitOfWorkFactory
 
 # A hash to verify against for unknown ИИН, so that a wrong login takes as long whoever it names.
@@ -387,26 +389,10 @@ async def lookup(runtime: PhcRuntime, user: WorkstationUser, iin: str) -> Lookup
     iin = iin.strip()
     if user.service is None:
         await asyncio.to_thread(ensure_service, runtime, user)
-    with steps.step(steps.PROVIDER, steps.STEP_3, employee=user.iin, recipient=iin) as current:
-        validate_iin(iin)
-        found = await runtime.gbd.lookup(iin)
-        current.set_attribute("egov.gbdfl.status", found.status)
-        await asyncio.to_thread(_remember, runtime, user, iin, found)
-    if found.status == "absent" or found.person is None:
-        with steps.step(
-            steps.PROVIDER, steps.STEP_4, employee=user.iin, recipient=iin, ground=g.NOT_IN_GBDFL
-        ):
-            refusal = await asyncio.to_thread(
-                attachment.refusal_document,
-                runtime,
-                Violation(
-                    g.NOT_IN_GBDFL,
-                    f"По ИИН {iin} сведения в ГБД ФЛ отсутствуют: {found.message_ru}".rstrip(": "),
-                    f"ЖСН {iin} бойынша ЖТ ММБ-да мәліметтер жоқ: {found.message_kk}".rstrip(": "),
-                ),
-                recipient_iin=iin,
-                organisation=user.organisation,
-            )
+    found, refusal = await look_up(
+        runtime, user, iin, steps.REGULATION_ID, g.NOT_IN_GBDFL, _remember, attachment.refusal_document
+    )
+    if refusal is not None or found.person is None:
         return LookupOutcome(found, refusal=refusal)
     history = await asyncio.to_thread(_history, runtime, iin)
     address = found.person.address
@@ -418,13 +404,53 @@ async def lookup(runtime: PhcRuntime, user: WorkstationUser, iin: str) -> Lookup
     )
 
 
-def _remember(runtime: PhcRuntime, user: WorkstationUser, iin: str, found: PersonLookup) -> None:
-    user.lookups[iin] = _person_json(found)
+async def look_up(
+    runtime: PhcRuntime,
+    user: WorkstationUser,
+    iin: str,
+    regulation_id: str,
+    ground: str,
+    remember: Callable[[PhcRuntime, WorkstationUser, str, PersonLookup], None],
+    refuse: SignRefusal,
+) -> tuple[PersonLookup, etree._Element | None]:
+    """Step 3 of a regulation (H1, H3): ГБД ФЛ through ШЭП, kept in the session by ``remember``;
+    step 4 when it has no data: the motivated refusal ``ground`` signed by ``refuse``."""
+    with step_of(regulation_id, steps.PROVIDER, steps.STEP_3, employee=user.iin, recipient=iin) as current:
+        validate_iin(iin)
+        found = await runtime.gbd.lookup(iin)
+        current.set_attribute("egov.gbdfl.status", found.status)
+        await asyncio.to_thread(remember, runtime, user, iin, found)
+    if found.status != "absent" and found.person is not None:
+        return found, None
+    with step_of(
+        regulation_id, steps.PROVIDER, steps.STEP_4, employee=user.iin, recipient=iin, ground=ground
+    ):
+        refusal = await asyncio.to_thread(
+            refuse,
+            runtime,
+            Violation(
+                ground,
+                f"По ИИН {iin} сведения в ГБД ФЛ отсутствуют: {found.message_ru}".rstrip(": "),
+                f"ЖСН {iin} бойынша ЖТ ММБ-да мәліметтер жоқ: {found.message_kk}".rstrip(": "),
+            ),
+            recipient_iin=iin,
+            organisation=user.organisation,
+        )
+    return found, refusal
+
+
+def keep_lookup(runtime: PhcRuntime, user: WorkstationUser, key: str, data: dict[str, Any]) -> None:
+    """A look-up kept in the session (in memory and in its row) under ``key``."""
+    user.lookups[key] = data
     with runtime.uow_factory() as uow:
         row = uow.sessions.get(user.token_hash)
         if row is not None:
-            row.lookups = {**row.lookups, iin: user.lookups[iin]}
+            row.lookups = {**row.lookups, key: data}
             uow.sessions.save(row)
+
+
+def _remember(runtime: PhcRuntime, user: WorkstationUser, iin: str, found: PersonLookup) -> None:
+    keep_lookup(runtime, user, iin, _person_json(found))
 
 
 def _history(runtime: PhcRuntime, iin: str) -> Any:
