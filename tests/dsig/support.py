@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from pathlib import Path
 
 import xmlsec
 from cryptography import x509
@@ -17,7 +16,6 @@ from lxml import etree
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 SYNC = "http://bip.bee.kz/SyncChannel/v10/Types"
 APP = "urn:egov:test:application"
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "shep" / "examples"
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 

@@ -34,7 +34,6 @@ from egov_kit.xml import parse_xml
 from lxml import etree
 
 from tests.dsig.support import (
-    EXAMPLES,
     SOAP,
     SYNC,
     body,
@@ -45,6 +44,7 @@ from tests.dsig.support import (
     sign_custom,
     signature,
 )
+from tests.support.reference import shep_example
 
 Signer = tuple[rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, x509.Certificate]
 WSU_ID = q(WSU_NS, "Id")
@@ -128,7 +128,7 @@ def test_resigning_replaces_the_security_header(
 
 def test_real_example_resigned_with_rsa(rsa_key: rsa.RSAPrivateKey, rsa_cert: x509.Certificate) -> None:
     """The real message shape (S: and SOAP-ENV: prefixes, wsu on the Body) signs and verifies."""
-    envelope = parse_xml((EXAMPLES / "sync-request-signed-gost.xml").read_bytes())
+    envelope = parse_xml(shep_example("sync-request-signed-gost.xml"))
     original_body = etree.tostring(body(envelope), method="c14n", exclusive=True)
     sign_envelope(envelope, rsa_key, rsa_cert)
     result = verify_envelope(reserialise(envelope))
@@ -283,7 +283,7 @@ def test_not_an_envelope() -> None:
 
 @pytest.mark.parametrize("name", ["sync-request-signed-gost.xml", "sync-response-signed-gost.xml"])
 def test_real_gost_examples_are_unsupported(name: str) -> None:
-    raw = (EXAMPLES / name).read_bytes()
+    raw = shep_example(name)
     assert raw.startswith(b"\xef\xbb\xbf")
     envelope = parse_xml(raw)
     error = expect("UNSUPPORTED_SIGNATURE_ALGORITHM", envelope)

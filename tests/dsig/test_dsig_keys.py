@@ -28,13 +28,14 @@ from egov_kit.dsig.keys import certificate_public_key
 from egov_kit.xml import parse_xml
 from lxml import etree
 
-from tests.dsig.support import EXAMPLES, make_application, make_envelope, reserialise, self_signed
+from tests.dsig.support import make_application, make_envelope, reserialise, self_signed
+from tests.support.reference import shep_example
 
 Signer = tuple[rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, x509.Certificate]
 
 
 def _gost_certificate() -> x509.Certificate:
-    envelope = parse_xml((EXAMPLES / "sync-request-signed-gost.xml").read_bytes())
+    envelope = parse_xml(shep_example("sync-request-signed-gost.xml"))
     key_id = envelope.find(f".//{{{WSSE_NS}}}KeyIdentifier")
     return x509.load_der_x509_certificate(base64.b64decode(key_id.text))
 

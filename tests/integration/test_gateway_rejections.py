@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from egov_cli.identity import TEST_INTEGRATOR_BIN
@@ -20,10 +19,9 @@ from lxml import etree
 
 from tests.integration.conftest import Nuc, in_days
 from tests.integration.shep_messages import fault_of, journal_directions, ping, sync_request
+from tests.support.reference import shep_example
 
 pytestmark = pytest.mark.integration
-
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "shep" / "examples"
 
 
 async def expect_rejection(
@@ -115,7 +113,7 @@ async def test_signature_wrapping(integrator: ShepClient) -> None:
 
 async def test_unsupported_algorithm_real_gost_example(integrator: ShepClient) -> None:
     """The real gateway's GOST-signed example, sent as the test integrator: a named error, never a crash."""
-    raw = (REFERENCE / "sync-request-signed-gost.xml").read_bytes()
+    raw = shep_example("sync-request-signed-gost.xml")
     raw = raw.replace(
         b"<senderId>senderId</senderId><password>senderPass</password>",
         b"<senderId>TEST_INTEGRATOR</senderId><password>test-integrator-secret</password>",
@@ -124,7 +122,7 @@ async def test_unsupported_algorithm_real_gost_example(integrator: ShepClient) -
 
 
 async def test_real_example_as_is_is_refused_by_name(integrator: ShepClient) -> None:
-    raw = (REFERENCE / "sync-request-signed-gost.xml").read_bytes()
+    raw = shep_example("sync-request-signed-gost.xml")
     await expect_rejection(integrator, raw, ShepCode.SENDER_UNKNOWN)
 
 

@@ -63,7 +63,6 @@ class Direction(StrEnum):
 class JournalStatus(StrEnum):
     ACCEPTED = "accepted"  # passed every check
     REJECTED = "rejected"  # refused with a named error
-    DELIVERED = "delivered"  # handed to the bus (published and confirmed)
     RECEIVED = "received"  # the recipient acknowledged delivery (async)
     REPLIED = "replied"  # a reply was returned to the client
     FAILED = "failed"  # could not be delivered or answered (timeout, broker down…)

@@ -113,20 +113,23 @@ async def _send_message(ctx: GatewayContext, raw: bytes, parsed, request: AsyncS
         with span("ШЭП validate against XSD"):
             validate_body(parsed.payload, "async")
         fields["recipient_id"] = recipient_id
+        forwarded_info = info.model_copy(
+            update={"message_id": message_id, "sender": info.sender.model_copy(update={"password": None})}
+        )
+        forwarded = seal(request.model_copy(update={"message_info": forwarded_info}), ctx.keypair)
+        # Both entries before the publish, as on the SyncChannel: the recipient may answer before
+        # the publisher confirm returns, and the journal's order must follow cause and effect.
         with span("ШЭП journal"):
             admitted_now = await ctx.journal.admit(
                 Claim(message_id, admitted.sender.system_id),
                 entry(Direction.INBOUND, "async", JournalStatus.ACCEPTED, raw, **fields),
+                entry(Direction.FORWARDED, "async", JournalStatus.ACCEPTED, forwarded, **fields),
             )
         if not admitted_now:
             raise DuplicateMessageId(f"messageId {message_id} was already accepted")
     except Exception as exc:
         return await reject(ctx, exc, raw=raw, channel="async", operation="sendMessage", **fields)
 
-    forwarded_info = info.model_copy(
-        update={"message_id": message_id, "sender": info.sender.model_copy(update={"password": None})}
-    )
-    forwarded = seal(request.model_copy(update={"message_info": forwarded_info}), ctx.keypair)
     traceparent = inject().get("traceparent")
     ctx.store.async_messages.add(
         message_id=message_id,
@@ -149,10 +152,10 @@ async def _send_message(ctx: GatewayContext, raw: bytes, parsed, request: AsyncS
                 service_id=info.service_id,
                 sender_id=admitted.sender.system_id,
             )
-        ctx.store.async_messages.mark_delivered(message_id)
-        await record(ctx, Direction.FORWARDED, "async", JournalStatus.DELIVERED, forwarded, **fields)
+        ctx.store.async_messages.mark_delivered(message_id)  # getMessageStatus tells DELIVERED
     except Exception as exc:
-        # Kept for getMessages: the recipient can still pull it; the sender sees NOT_DELIVERED.
+        # Kept for getMessages: the recipient can still pull it; the sender sees NOT_DELIVERED. The
+        # journal adds the failure after the forwarded entry.
         ctx.store.async_messages.mark_failed(message_id, str(exc))
         await record(
             ctx,
