@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 COMPOSE := docker compose -f deploy/compose/compose.yaml -f deploy/compose/compose.observability.yaml
 
-.PHONY: help setup broker chromium run test lint typecheck unit bench up down clean
+.PHONY: help setup broker chromium run test lint typecheck bench up down clean
 
 help:
 	@echo "make run    - the whole landscape on this machine (no Docker); Ctrl-C stops it"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from egov_cli.landscape import SERVICES, Landscape
+from egov_kit.clock import get_clock
 from egov_kit.telemetry import add_span_processor
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -52,6 +54,19 @@ def spans(span_exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]
     span_exporter.clear()
     yield span_exporter
     span_exporter.clear()
+
+
+@pytest.fixture
+def shift_clock() -> Iterator[Callable[[timedelta], None]]:
+    """``shift_clock(d)`` moves the kit's clock by ``d`` (``get_clock().shift``); restored afterwards."""
+    shifted: list[timedelta] = []
+
+    def shift(delta: timedelta) -> None:
+        get_clock().shift(delta)
+        shifted.append(delta)
+
+    yield shift
+    get_clock().shift(-sum(shifted, timedelta(0)))
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from egov_kit.errors import KitError
 from egov_kit.identifiers import InvalidIdentifier
-from egov_kit.web import Readiness, healthz_router, install_error_handlers
+from egov_kit.web import Readiness, healthz_router, install_error_handlers, install_error_statuses
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -151,3 +151,38 @@ def test_other_exceptions_are_not_rendered_as_named_errors() -> None:
     response = TestClient(_app_with_errors(), raise_server_exceptions=False).get("/unnamed")
     assert response.status_code == 500
     assert "not a named error" not in response.text
+
+
+class _Missing(KitError):
+    code = "MISSING"
+
+
+class _MissingPerson(_Missing):
+    code = "PERSON_MISSING"
+
+
+class _Taken(KitError):
+    code = "TAKEN"
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (_Missing("no such record"), 404),
+        (_MissingPerson("no such person"), 404),  # a subclass takes its nearest listed class's status
+        (_Taken("already there"), 409),
+        (KitError("anything else", code="OTHER"), 400),  # install_error_handlers still renders the rest
+    ],
+)
+def test_named_errors_with_their_own_status(error: KitError, status: int) -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+    install_error_statuses(app, {_Missing: 404, _Taken: 409})
+
+    @app.get("/fail")
+    async def fail() -> None:
+        raise error
+
+    response = TestClient(app).get("/fail")
+    assert response.status_code == status
+    assert response.json() == {"error": error.code, "message": error.message}

@@ -42,7 +42,9 @@ class FakeHost:
 def hosts(monkeypatch: pytest.MonkeyPatch) -> list[FakeHost]:
     made: list[FakeHost] = []
 
-    def make(settings: SystemSettings, *, sync_handlers: Mapping[str, SyncHandler]) -> FakeHost:
+    def make(
+        settings: SystemSettings, *, sync_handlers: Mapping[str, SyncHandler], async_handlers: object = None
+    ) -> FakeHost:
         host = FakeHost(settings, sync_handlers)
         made.append(host)
         return host

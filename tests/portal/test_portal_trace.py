@@ -32,6 +32,23 @@ def trace_of(span: ReadableSpan) -> str:
     return format(span.context.trace_id, "032x")
 
 
+def draft_and_submit(client: TestClient, token: str, keypair: Any, **headers: str) -> str:
+    """Process 3 then condition 2 for H1 (ZHM-TRZ-01), signed with ``keypair``; the applicationId."""
+    sent = {"X-CSRF-Token": token, **headers}
+    created = client.post(
+        "/api/applications/H1/draft",
+        json={"organisationCode": "ZHM-TRZ-01", "reason": "Переезд"},
+        headers=sent,
+    ).json()
+    application_id = str(created["applicationId"])
+    client.post(
+        "/api/applications/H1",
+        json={"applicationId": application_id, "signed_xml": sign(created["xml"], keypair)},
+        headers=sent,
+    )
+    return application_id
+
+
 def test_session_trace_starts_at_process_1_and_carries_the_application(
     client: TestClient, spans: InMemorySpanExporter, keys: Any, shep: Any
 ) -> None:
@@ -44,17 +61,7 @@ def test_session_trace_starts_at_process_1_and_carries_the_application(
     assert one(spans, "condition 1").parent.span_id == process_1.context.span_id  # type: ignore[union-attr]
     session_trace = trace_of(process_1)
 
-    created = client.post(
-        "/api/applications/H1/draft",
-        json={"organisationCode": "ZHM-TRZ-01", "reason": "Переезд"},
-        headers={"X-CSRF-Token": token},
-    ).json()
-    application_id = created["applicationId"]
-    client.post(
-        "/api/applications/H1",
-        json={"applicationId": application_id, "signed_xml": sign(created["xml"], keys.adult)},
-        headers={"X-CSRF-Token": token},
-    )
+    application_id = draft_and_submit(client, token, keys.adult)
     for step_id in ("process 3", "condition 2", "process 5"):
         span = one(spans, step_id)
         assert trace_of(span) == session_trace, step_id
@@ -77,16 +84,7 @@ def test_a_traceparent_header_is_continued(
     process_1 = one(spans, "process 1")
     assert trace_of(process_1) == REPLAY_TRACE
     assert format(process_1.parent.span_id, "016x") == REPLAY_PARENT  # type: ignore[union-attr]
-    created = client.post(
-        "/api/applications/H1/draft",
-        json={"organisationCode": "ZHM-TRZ-01", "reason": "Переезд"},
-        headers={"X-CSRF-Token": token, **headers},
-    ).json()
-    client.post(
-        "/api/applications/H1",
-        json={"applicationId": created["applicationId"], "signed_xml": sign(created["xml"], keys.expired)},
-        headers={"X-CSRF-Token": token, **headers},
-    )
+    draft_and_submit(client, token, keys.expired, **headers)
     for step_id in ("process 3", "condition 2", "process 4"):
         assert trace_of(one(spans, step_id)) == REPLAY_TRACE, step_id
     refusal = one(spans, "process 4")
@@ -104,17 +102,7 @@ def test_update_keeps_the_message_context_and_names_the_application(
 ) -> None:
     client.post("/api/register", json={"iin": ADULT, "password": PASSWORD, "phone": PHONE})
     token = client.post("/api/login", json={"iin": ADULT, "password": PASSWORD}).json()["csrf_token"]
-    created = client.post(
-        "/api/applications/H1/draft",
-        json={"organisationCode": "ZHM-TRZ-01", "reason": "Переезд"},
-        headers={"X-CSRF-Token": token},
-    ).json()
-    application_id = created["applicationId"]
-    client.post(
-        "/api/applications/H1",
-        json={"applicationId": application_id, "signed_xml": sign(created["xml"], keys.adult)},
-        headers={"X-CSRF-Token": token},
-    )
+    application_id = draft_and_submit(client, token, keys.adult)
     applications = client.app.state.portal.applications  # type: ignore[attr-defined]
 
     async def consume() -> None:  # what the bus consumer does: the AMQP headers' context is current

@@ -11,10 +11,36 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from egov_kit.regulations import Channel, Regulation
+from egov_kit.regulations import Channel, Regulation, load_all
 
 KAZAKH_LETTERS = re.compile("[әғқңөұүһі]", re.IGNORECASE)
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
+
+#: The portal channel of the typical diagram (seed 000 §10, seed 001 §9) that H1, H2 and H3 follow.
+TYPICAL_PORTAL = [
+    "process 1",
+    "condition 1",
+    "process 2",
+    "process 3",
+    "condition 2",
+    "process 4",
+    "process 5",
+    "process 6",
+    "condition 3",
+    "process 7",
+    "process 8",
+]
+#: The typical portal path up to the provider's check (condition 3).
+TYPICAL_HAPPY = [
+    "process 1",
+    "condition 1",
+    "process 3",
+    "condition 2",
+    "process 5",
+    "process 6",
+    "condition 3",
+]
+PHC_SYSTEMS = {"egov-portal", "gateway-shep", "phc-registry", "gbd-fl-mock"}
 
 
 def normalised(text: str) -> str:
@@ -31,6 +57,58 @@ def assert_steps_in_seed_order(channel: Channel, expected: Sequence[str]) -> Non
         assert numbers == list(range(1, len(numbers) + 1)), kind
     for step in steps:
         assert step.id == f"{step.kind} {step.number}"
+
+
+def assert_phc_service_identity(regulation: Regulation, service_id: str, code: str, ru: str, kk: str) -> None:
+    """A service of a PHC organisation, through the portal and at the provider, on the four systems."""
+    assert service_id in load_all()
+    assert regulation.id == service_id
+    assert regulation.code == code
+    assert regulation.names.ru == ru
+    assert regulation.names.kk == kk
+    assert regulation.names.en
+    assert regulation.provider_kind == "phc_organisation"
+    assert set(regulation.channels) == {"portal", "provider"}
+    assert set(regulation.systems) == PHC_SYSTEMS
+
+
+def assert_typical_portal_branches(portal: Channel) -> None:
+    """Conditions 1–3 branch as the typical diagram draws; processes 2, 4, 7 refuse, 8 gives the result."""
+    assert [s.id for s in portal.successors("condition 1")] == ["process 2", "process 3"]
+    assert [s.id for s in portal.successors("condition 2")] == ["process 4", "process 5"]
+    assert [s.id for s in portal.successors("condition 3")] == ["process 7", "process 8"]
+    outcomes = {s.id: s.outcome for s in portal.steps if s.outcome}
+    assert outcomes == {
+        "process 2": "refusal",
+        "process 4": "refusal",
+        "process 7": "refusal",
+        "process 8": "result",
+    }
+
+
+def assert_typical_portal_paths(portal: Channel) -> None:
+    """The typical diagram's four complete portal paths, in the diagram's order."""
+    assert [[s.id for s in path] for path in portal.paths()] == [
+        ["process 1", "condition 1", "process 2"],
+        ["process 1", "condition 1", "process 3", "condition 2", "process 4"],
+        [*TYPICAL_HAPPY, "process 7"],
+        [*TYPICAL_HAPPY, "process 8"],
+    ]
+
+
+def assert_typical_portal_messages(portal: Channel, shep_service: str) -> None:
+    """Processes 5–8 exchange ``shep_service`` messages, condition 3 asks ГБД ФЛ; the portal runs
+    processes 1–5, the provider the rest."""
+    assert {s.id: s.message for s in portal.steps if s.message} == {
+        "process 5": f"{shep_service} REQUEST",
+        "process 6": f"{shep_service} UPDATE",
+        "condition 3": "GBDFL_UniversalServiceSync",
+        "process 7": f"{shep_service} RESPONSE",
+        "process 8": f"{shep_service} RESPONSE",
+    }
+    systems = {s.id: s.system for s in portal.steps}
+    assert {systems[i] for i in TYPICAL_PORTAL[:7]} == {"egov-portal"}
+    assert {systems[i] for i in TYPICAL_PORTAL[7:]} == {"phc-registry"}
 
 
 def assert_titles_in_three_languages(regulation: Regulation) -> None:

@@ -14,19 +14,14 @@ from egov_kit.regulations import (
     services_dir,
 )
 
-PORTAL = [
-    "process 1",
-    "condition 1",
-    "process 2",
-    "process 3",
-    "condition 2",
-    "process 4",
-    "process 5",
-    "process 6",
-    "condition 3",
-    "process 7",
-    "process 8",
-]
+from tests.regulations.regulation_checks import (
+    TYPICAL_HAPPY,
+    TYPICAL_PORTAL,
+    assert_typical_portal_branches,
+    assert_typical_portal_messages,
+    assert_typical_portal_paths,
+)
+
 PROVIDER = [f"step {n}" for n in range(1, 9)]
 GROUNDS = {
     "NOT_IN_GBDFL",
@@ -63,7 +58,7 @@ def test_h1_identity(h1: Regulation) -> None:
 
 def test_portal_steps_in_the_seed_order(h1: Regulation) -> None:
     steps = h1.channel("portal").steps
-    assert [s.id for s in steps] == PORTAL
+    assert [s.id for s in steps] == TYPICAL_PORTAL
     for kind in ("process", "condition"):
         assert [s.number for s in steps if s.kind == kind] == list(
             range(1, 1 + sum(s.kind == kind for s in steps))
@@ -91,62 +86,20 @@ def test_every_step_has_titles_in_russian_kazakh_and_english(h1: Regulation) -> 
 
 def test_portal_branches_follow_the_diagram(h1: Regulation) -> None:
     portal = h1.channel("portal")
-    assert [s.id for s in portal.successors("condition 1")] == ["process 2", "process 3"]
-    assert [s.id for s in portal.successors("condition 2")] == ["process 4", "process 5"]
-    assert [s.id for s in portal.successors("condition 3")] == ["process 7", "process 8"]
+    assert_typical_portal_branches(portal)
     assert [s.id for s in portal.successors("process 5")] == ["process 6"]
     assert portal.successors("process 2") == []
-    outcomes = {s.id: s.outcome for s in portal.steps if s.outcome}
-    assert outcomes == {
-        "process 2": "refusal",
-        "process 4": "refusal",
-        "process 7": "refusal",
-        "process 8": "result",
-    }
 
 
 def test_every_complete_path_ends_in_a_refusal_or_the_result(h1: Regulation) -> None:
-    portal_paths = [[s.id for s in path] for path in h1.channel("portal").paths()]
-    assert portal_paths == [
-        ["process 1", "condition 1", "process 2"],
-        ["process 1", "condition 1", "process 3", "condition 2", "process 4"],
-        [
-            "process 1",
-            "condition 1",
-            "process 3",
-            "condition 2",
-            "process 5",
-            "process 6",
-            "condition 3",
-            "process 7",
-        ],
-        [
-            "process 1",
-            "condition 1",
-            "process 3",
-            "condition 2",
-            "process 5",
-            "process 6",
-            "condition 3",
-            "process 8",
-        ],
-    ]
+    assert_typical_portal_paths(h1.channel("portal"))
     provider_ends = [path[-1].id for path in h1.channel("provider").paths()]
     assert provider_ends == ["step 4", "step 7", "step 8"]
 
 
 def test_a_scenario_path_is_checked_against_the_diagram(h1: Regulation) -> None:
     portal = h1.channel("portal")
-    happy = portal.path(
-        "process 1",
-        "condition 1",
-        "process 3",
-        "condition 2",
-        "process 5",
-        "process 6",
-        "condition 3",
-        "process 8",
-    )
+    happy = portal.path(*TYPICAL_HAPPY, "process 8")
     assert [s.number for s in happy] == [1, 1, 3, 2, 5, 6, 3, 8]
     with pytest.raises(RegulationPathInvalid, match="'process 5' cannot follow 'process 3'"):
         portal.path("process 3", "process 5")
@@ -158,17 +111,8 @@ def test_a_scenario_path_is_checked_against_the_diagram(h1: Regulation) -> None:
 
 def test_messages_and_systems_of_the_portal_steps(h1: Regulation) -> None:
     portal = h1.channel("portal")
-    messages = {s.id: s.message for s in portal.steps if s.message}
-    assert messages == {
-        "process 5": "RPN_Attachment REQUEST",
-        "process 6": "RPN_Attachment UPDATE",
-        "condition 3": "GBDFL_UniversalServiceSync",
-        "process 7": "RPN_Attachment RESPONSE",
-        "process 8": "RPN_Attachment RESPONSE",
-    }
+    assert_typical_portal_messages(portal, "RPN_Attachment")
     systems = {s.id: s.system for s in portal.steps}
-    assert {systems[i] for i in PORTAL[:7]} == {"egov-portal"}
-    assert {systems[i] for i in PORTAL[7:]} == {"phc-registry"}
     assert portal.step("process 1").actor == "recipient"
     assert set(systems.values()) <= set(h1.systems)
 

@@ -14,29 +14,21 @@ from datetime import datetime
 
 import pytest
 from egov_kit.clock import KZ_TZ
-from egov_kit.regulations import Regulation, RegulationPathInvalid, load_all, load_regulation
+from egov_kit.regulations import Regulation, RegulationPathInvalid, load_regulation
 
 from tests.regulations.regulation_checks import (
+    TYPICAL_PORTAL,
     assert_every_step_on_a_complete_path,
     assert_grounds_checked_and_named,
+    assert_phc_service_identity,
     assert_steps_in_seed_order,
     assert_titles_in_three_languages,
+    assert_typical_portal_branches,
+    assert_typical_portal_messages,
+    assert_typical_portal_paths,
     documents_by_channel,
 )
 
-PORTAL = [
-    "process 1",
-    "condition 1",
-    "process 2",
-    "process 3",
-    "condition 2",
-    "process 4",
-    "process 5",
-    "process 6",
-    "condition 3",
-    "process 7",
-    "process 8",
-]
 PROVIDER = ["step 1", "step 2"]
 GROUNDS = ["NOT_IN_GBDFL", "NOT_ATTACHED", "SLOT_TAKEN", "SIGNATURE_NOT_CONFIRMED"]
 PROVIDER_CHECKS = {"NOT_IN_GBDFL", "NOT_ATTACHED", "SLOT_TAKEN"}
@@ -48,24 +40,18 @@ def h2() -> Regulation:
 
 
 def test_h2_identity(h2: Regulation) -> None:
-    assert "H2" in load_all()
-    assert h2.id == "H2"
-    assert h2.code == "RPN_Appointment"
-    assert h2.names.ru == "Запись на прием к врачу"
-    assert h2.names.kk == "Дәрігердің қабылдауына жазылу"
-    assert h2.names.en
-    assert h2.provider_kind == "phc_organisation"
+    assert_phc_service_identity(
+        h2, "H2", "RPN_Appointment", "Запись на прием к врачу", "Дәрігердің қабылдауына жазылу"
+    )
     assert "№ 272" in h2.standard and "№ 314" in h2.standard
-    assert set(h2.channels) == {"portal", "provider"}
     assert set(h2.seeds) == {"001"}
-    assert set(h2.systems) == {"egov-portal", "gateway-shep", "phc-registry", "gbd-fl-mock"}
     assert h2.systems["gbd-fl-mock"].shep_id == "GBDFL"
     assert "жеке кабинетінде электрондық өтінім мәртебесі" in h2.result.kk
 
 
 def test_portal_steps_follow_seed_001_section_9(h2: Regulation) -> None:
     portal = h2.channel("portal")
-    assert_steps_in_seed_order(portal, PORTAL)
+    assert_steps_in_seed_order(portal, TYPICAL_PORTAL)
     # §9 item 1) is the unnumbered registration; process 1 is item 2), … process 8 is item 12).
     for item, step in enumerate(portal.steps, start=2):
         assert step.seed_ref.startswith(f"001 §9 {item})"), step.id
@@ -98,17 +84,8 @@ def test_titles_keep_the_seed_wording(h2: Regulation) -> None:
 
 def test_portal_branches_follow_the_diagram(h2: Regulation) -> None:
     portal = h2.channel("portal")
-    assert [s.id for s in portal.successors("condition 1")] == ["process 2", "process 3"]
-    assert [s.id for s in portal.successors("condition 2")] == ["process 4", "process 5"]
-    assert [s.id for s in portal.successors("condition 3")] == ["process 7", "process 8"]
+    assert_typical_portal_branches(portal)
     assert [s.id for s in portal.successors("process 5")] == ["process 6"]
-    outcomes = {s.id: s.outcome for s in portal.steps if s.outcome}
-    assert outcomes == {
-        "process 2": "refusal",
-        "process 4": "refusal",
-        "process 7": "refusal",
-        "process 8": "result",
-    }
     with pytest.raises(RegulationPathInvalid, match="'process 8' cannot follow 'process 6'"):
         portal.path("process 6", "process 8")
 
@@ -116,29 +93,14 @@ def test_portal_branches_follow_the_diagram(h2: Regulation) -> None:
 def test_every_diagram_path_is_reachable(h2: Regulation) -> None:
     for channel in h2.channels.values():
         assert_every_step_on_a_complete_path(channel)
-    happy = ["process 1", "condition 1", "process 3", "condition 2", "process 5", "process 6", "condition 3"]
-    assert [[s.id for s in path] for path in h2.channel("portal").paths()] == [
-        ["process 1", "condition 1", "process 2"],
-        ["process 1", "condition 1", "process 3", "condition 2", "process 4"],
-        [*happy, "process 7"],
-        [*happy, "process 8"],
-    ]
+    assert_typical_portal_paths(h2.channel("portal"))
     assert [[s.id for s in path] for path in h2.channel("provider").paths()] == [["step 1", "step 2"]]
     assert h2.step("provider", "step 2").outcome == "result"
 
 
 def test_messages_and_systems(h2: Regulation) -> None:
     portal = h2.channel("portal")
-    assert {s.id: s.message for s in portal.steps if s.message} == {
-        "process 5": "RPN_Appointment REQUEST",
-        "process 6": "RPN_Appointment UPDATE",
-        "condition 3": "GBDFL_UniversalServiceSync",
-        "process 7": "RPN_Appointment RESPONSE",
-        "process 8": "RPN_Appointment RESPONSE",
-    }
-    systems = {s.id: s.system for s in portal.steps}
-    assert {systems[i] for i in PORTAL[:7]} == {"egov-portal"}
-    assert {systems[i] for i in PORTAL[7:]} == {"phc-registry"}
+    assert_typical_portal_messages(portal, "RPN_Appointment")
     assert portal.step("process 1").actor == "recipient"
     assert portal.step("process 5").actor == "recipient"
     assert all(s.message is None for s in h2.channel("provider").steps)
@@ -150,7 +112,7 @@ def test_the_overall_norms_are_30_minutes_on_the_portal_and_10_at_the_provider(h
     assert [h2.norm.text(lang) for lang in ("en", "ru", "kk")] == ["30 min", "30 мин.", "30 минут"]
     portal = h2.channel("portal")
     # Seed 001 gives no norm per portal step, only the whole, cited on the steps that end the service.
-    assert {s.id: s.norm for s in portal.steps} == dict.fromkeys(PORTAL)
+    assert {s.id: s.norm for s in portal.steps} == dict.fromkeys(TYPICAL_PORTAL)
     for end in ("process 7", "process 8"):
         (total,) = portal.step(end).other_norms
         assert (total.text("en"), total.clock) == ("30 min", "continuous")

@@ -15,30 +15,22 @@ from datetime import datetime
 import pytest
 from egov_kit.calendar import registration_moment
 from egov_kit.clock import KZ_TZ
-from egov_kit.regulations import Regulation, RegulationNotFound, load_all, load_regulation
+from egov_kit.regulations import Regulation, RegulationNotFound, load_regulation
 
 from tests.regulations.regulation_checks import (
+    TYPICAL_PORTAL,
     assert_every_step_on_a_complete_path,
     assert_grounds_checked_and_named,
+    assert_phc_service_identity,
     assert_steps_in_seed_order,
     assert_titles_in_three_languages,
+    assert_typical_portal_branches,
+    assert_typical_portal_messages,
+    assert_typical_portal_paths,
     documents_by_channel,
     normalised,
 )
 
-PORTAL = [
-    "process 1",
-    "condition 1",
-    "process 2",
-    "process 3",
-    "condition 2",
-    "process 4",
-    "process 5",
-    "process 6",
-    "condition 3",
-    "process 7",
-    "process 8",
-]
 PROVIDER = [f"step {n}" for n in range(1, 9)]
 GROUNDS = ["UNRELIABLE_DATA", "REQUIREMENTS_NOT_MET", "NO_CONSENT"]
 
@@ -75,24 +67,22 @@ def h3() -> Regulation:
 
 
 def test_h3_identity(h3: Regulation) -> None:
-    assert "H3" in load_all()
-    assert h3.id == "H3"
-    assert h3.code == "PHC_SanatoriumCard"
-    assert h3.names.ru == "Выдача заключения о нуждаемости в санаторно-курортном лечении"
-    assert h3.names.kk == "Санаторийлік-курорттық емдеу қажеттілігі туралы қорытынды беру"
-    assert h3.names.en
-    assert h3.provider_kind == "phc_organisation"
+    assert_phc_service_identity(
+        h3,
+        "H3",
+        "PHC_SanatoriumCard",
+        "Выдача заключения о нуждаемости в санаторно-курортном лечении",
+        "Санаторийлік-курорттық емдеу қажеттілігі туралы қорытынды беру",
+    )
     assert "069/у" in h3.result.ru and "мотивированный отказ" in h3.result.ru
     assert "069/е" in h3.result.kk and "дәлелді бас тарту" in h3.result.kk
     assert "001-3" not in h3.result.kk  # the Kazakh item 5 2)'s slip is not carried over
-    assert set(h3.channels) == {"portal", "provider"}
     assert set(h3.seeds) == {"004", "000", "001", "002"}
-    assert set(h3.systems) == {"egov-portal", "gateway-shep", "phc-registry", "gbd-fl-mock"}
 
 
 def test_portal_steps_follow_the_typical_diagram(h3: Regulation) -> None:
     portal = h3.channel("portal")
-    assert_steps_in_seed_order(portal, PORTAL)
+    assert_steps_in_seed_order(portal, TYPICAL_PORTAL)
     # Process 1 is item 2) of seed 000 §10 and of seed 001 §9, … process 8 is item 12).
     for item, step in enumerate(portal.steps, start=2):
         assert step.seed_ref.startswith(f"000 §10 {item}); 001 §9 {item})"), step.id
@@ -120,9 +110,7 @@ def test_titles_in_three_languages(h3: Regulation) -> None:
 
 def test_portal_branches_and_the_one_time_password(h3: Regulation) -> None:
     portal = h3.channel("portal")
-    assert [s.id for s in portal.successors("condition 1")] == ["process 2", "process 3"]
-    assert [s.id for s in portal.successors("condition 2")] == ["process 4", "process 5"]
-    assert [s.id for s in portal.successors("condition 3")] == ["process 7", "process 8"]
+    assert_typical_portal_branches(portal)
     # Seed 004 item 10: a one-time password may stand for the EDS (process 3, condition 2, 4, 5).
     for step_id in ("process 3", "condition 2", "process 4", "process 5"):
         step = portal.step(step_id)
@@ -133,25 +121,12 @@ def test_portal_branches_and_the_one_time_password(h3: Regulation) -> None:
     for branch in portal.step("condition 2").next:
         assert "one-time password" in (branch.when.en or "")
         assert "одноразовый пароль" in branch.when.ru
-    outcomes = {s.id: s.outcome for s in portal.steps if s.outcome}
-    assert outcomes == {
-        "process 2": "refusal",
-        "process 4": "refusal",
-        "process 7": "refusal",
-        "process 8": "result",
-    }
 
 
 def test_every_diagram_path_is_reachable(h3: Regulation) -> None:
     for channel in h3.channels.values():
         assert_every_step_on_a_complete_path(channel)
-    happy = ["process 1", "condition 1", "process 3", "condition 2", "process 5", "process 6", "condition 3"]
-    assert [[s.id for s in path] for path in h3.channel("portal").paths()] == [
-        ["process 1", "condition 1", "process 2"],
-        ["process 1", "condition 1", "process 3", "condition 2", "process 4"],
-        [*happy, "process 7"],
-        [*happy, "process 8"],
-    ]
+    assert_typical_portal_paths(h3.channel("portal"))
     checked = ["step 1", "step 2", "step 3", "step 5", "step 6"]
     assert [[s.id for s in path] for path in h3.channel("provider").paths()] == [
         ["step 1", "step 2", "step 3", "step 4"],
@@ -161,17 +136,7 @@ def test_every_diagram_path_is_reachable(h3: Regulation) -> None:
 
 
 def test_messages_and_systems(h3: Regulation) -> None:
-    portal = h3.channel("portal")
-    assert {s.id: s.message for s in portal.steps if s.message} == {
-        "process 5": "PHC_SanatoriumCard REQUEST",
-        "process 6": "PHC_SanatoriumCard UPDATE",
-        "condition 3": "GBDFL_UniversalServiceSync",
-        "process 7": "PHC_SanatoriumCard RESPONSE",
-        "process 8": "PHC_SanatoriumCard RESPONSE",
-    }
-    systems = {s.id: s.system for s in portal.steps}
-    assert {systems[i] for i in PORTAL[:7]} == {"egov-portal"}
-    assert {systems[i] for i in PORTAL[7:]} == {"phc-registry"}
+    assert_typical_portal_messages(h3.channel("portal"), "PHC_SanatoriumCard")
     provider = h3.channel("provider")
     assert {s.id: s.message for s in provider.steps if s.message} == {"step 3": "GBDFL_UniversalServiceSync"}
     assert provider.step("step 4").actor == "gbd-fl-mock"
@@ -188,7 +153,7 @@ def test_the_norm_is_one_working_day(h3: Regulation) -> None:
     # Seed 004 gives only the whole term: it is the norm of the steps that give a result or a refusal.
     portal = h3.channel("portal")
     assert {s.id: s.norm_text("en") for s in portal.steps} == {
-        **dict.fromkeys(PORTAL),
+        **dict.fromkeys(TYPICAL_PORTAL),
         "process 7": "1 working day",
         "process 8": "1 working day",
     }

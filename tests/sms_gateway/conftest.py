@@ -1,13 +1,11 @@
-"""Fixtures of the SMS gateway tests: the app in a temporary state folder, a clock to shift."""
+"""Fixtures of the SMS gateway tests: the app in a temporary state folder (shift_clock: tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import timedelta
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from egov_kit.clock import get_clock
 from fastapi.testclient import TestClient
 from sms_gateway.entrypoints.app import create_app
 from sms_gateway.settings import Settings
@@ -22,16 +20,3 @@ def settings(tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
-
-
-@pytest.fixture
-def shift_clock() -> Iterator[Callable[[timedelta], None]]:
-    """``shift_clock(d)`` moves the kit's clock by ``d``; restored afterwards."""
-    shifted: list[timedelta] = []
-
-    def shift(delta: timedelta) -> None:
-        get_clock().shift(delta)
-        shifted.append(delta)
-
-    yield shift
-    get_clock().shift(-sum(shifted, timedelta(0)))

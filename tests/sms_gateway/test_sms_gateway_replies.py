@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 from egov_kit.otp import MemoryOtpStore, OneTimePasswords, OtpAlreadyUsed, sms_text
-from egov_kit.telemetry import add_span_processor
 from fastapi.testclient import TestClient
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 PHONE = "+77011234567"
@@ -108,19 +106,18 @@ def test_one_time_password_by_sms_end_to_end(client: TestClient) -> None:
         otp.verify("H3.confirm", "APP-2025-000001", typed.group(1))
 
 
-def test_sending_continues_the_callers_trace_without_the_text(client: TestClient) -> None:
-    exporter = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(exporter))
+def test_sending_continues_the_callers_trace_without_the_text(
+    client: TestClient, spans: InMemorySpanExporter
+) -> None:
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     headers = {"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"}
     body = {"to": PHONE, "text": "Код 564738", "sender": "EGOV", "reference": "APP-9"}
     accepted = client.post("/api/messages", json=body, headers=headers).json()
-    spans = [s for s in exporter.get_finished_spans() if s.name == "sms-gateway: accept message"]
-    assert spans, [s.name for s in exporter.get_finished_spans()]
-    span = spans[-1]
+    accepting = [s for s in spans.get_finished_spans() if s.name == "sms-gateway: accept message"]
+    assert accepting, [s.name for s in spans.get_finished_spans()]
+    span = accepting[-1]
     assert format(span.context.trace_id, "032x") == trace_id
     attributes = dict(span.attributes or {})
     assert attributes["egov.sms.id"] == accepted["id"]
     assert attributes["egov.sms.reference"] == "APP-9"
     assert all("564738" not in str(value) and PHONE not in str(value) for value in attributes.values())
-    exporter.shutdown()  # the processor stays on the global provider; it exports nothing more

@@ -19,6 +19,10 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+#: The attributes of a step span that readers of traces (trace-sink, ``egov replay``) index on.
+STEP_ID_ATTRIBUTE = "egov.step.id"
+APPLICATION_ATTRIBUTE = "egov.application"
+
 _provider: TracerProvider | None = None
 
 
@@ -85,10 +89,10 @@ def step_span(
 ) -> Iterator[Span]:
     """A span for one numbered step of a regulation: named "<step id>: <title>"."""
     attrs: dict[str, Any] = {
-        "egov.step.id": step_id,
+        STEP_ID_ATTRIBUTE: step_id,
         "egov.step.title": title,
         "egov.system": system,
-        "egov.application": application,
+        APPLICATION_ATTRIBUTE: application,
         "egov.service": service,
         "egov.channel": channel,
     }

@@ -6,11 +6,12 @@ consumers attached, …) and 503 with the failing checks otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from egov_kit.errors import KitError
 from egov_kit.settings import ServiceSettings
@@ -62,6 +63,26 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KitError)
     async def _named_error(_request: object, exc: KitError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=400)
+
+
+class ErrorBody(BaseModel):
+    """The JSON of a named error, for a route's OpenAPI ``responses``."""
+
+    error: str = Field(description="stable error code")
+    message: str
+
+
+def install_error_statuses(app: FastAPI, statuses: Mapping[type[KitError], int]) -> None:
+    """Render the named errors of ``statuses`` like :func:`install_error_handlers`, each with its own
+    HTTP status (404 for a missing record, 409 for a conflict, …); the nearest listed class counts."""
+
+    async def _named_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, KitError)
+        status = next(statuses[cls] for cls in type(exc).__mro__ if cls in statuses)
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status)
+
+    for error_class in statuses:
+        app.add_exception_handler(error_class, _named_error)
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

@@ -37,9 +37,16 @@ from egov_cli.replay.compare import ActionRecord, Outcome
 from egov_cli.replay.h2_actions import H2Actions
 from egov_cli.replay.h3_portal_actions import H3PortalActions
 from egov_cli.replay.h3_provider_actions import H3ProviderActions
+from egov_cli.replay.plumbing import (
+    FINAL_STATUSES,
+    ActionFailed,
+    error_code,
+    find_value,
+    json_body,
+    registered_phone,
+)
 from egov_cli.replay.scenario import PROVIDER_ACTIONS, Employee, Recipient, Scenario
 
-FINAL_STATUSES = frozenset({"done", "refused", "failed", "cancelled"})
 _propagator = TraceContextTextMapPropagator()
 
 
@@ -81,55 +88,6 @@ class Endpoints:
         )
         base = base.rstrip("/")
         return base if base.endswith("/v1/traces") else base + "/v1/traces"
-
-
-class ActionFailed(Exception):
-    """An action did not get the answer it needs to go on (the scenario stops there)."""
-
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if isinstance(body, dict):
-        for key in ("error", "code"):
-            if isinstance(body.get(key), str):
-                return str(body[key])
-        detail = body.get("detail")
-        if isinstance(detail, dict) and isinstance(detail.get("error"), str):
-            return str(detail["error"])
-    return None
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def find_value(data: Any, *keys: str) -> Any:
-    """The first value under any of ``keys`` in nested JSON (depth first); None when absent."""
-    if isinstance(data, dict):
-        for key in keys:
-            if key in data and data[key] not in (None, ""):
-                return data[key]
-        for value in data.values():
-            found = find_value(value, *keys)
-            if found is not None:
-                return found
-    elif isinstance(data, list):
-        for item in data:
-            found = find_value(item, *keys)
-            if found is not None:
-                return found
-    return None
 
 
 def organisations_in(form: Any) -> list[dict[str, Any]]:
@@ -332,7 +290,6 @@ class RunState:
     final_status: str | None = None
     result_kind: str | None = None
     application_ids: list[str] = field(default_factory=list)
-    last_response: Any = None
     otp_code: str | None = None  # H3: the one-time password read from the phone
     h2: dict[str, Any] = field(default_factory=dict)  # H2: the chosen organisation, doctor, slot
     application: dict[str, Any] = field(default_factory=dict)  # the application as the API showed it
@@ -517,10 +474,17 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
             target=target,
         )
 
-    def _post(self, client: httpx.Client, path: str, payload: Any, csrf: str | None) -> httpx.Response:
-        headers = {"X-CSRF-Token": csrf} if csrf else {}
+    def _post(
+        self,
+        client: httpx.Client,
+        path: str,
+        payload: Any,
+        csrf: str | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        sent = {**(headers or {}), **({"X-CSRF-Token": csrf} if csrf else {})}
         try:
-            return client.post(path, json=payload, headers=headers)
+            return client.post(path, json=payload, headers=sent)
         except httpx.HTTPError as exc:
             raise ActionFailed(f"{client.base_url}{path} is unreachable: {exc}") from exc
 
@@ -536,19 +500,18 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
     def _answer(response: httpx.Response) -> tuple[bool, str, str | None]:
         if response.is_success:
             return True, f"HTTP {response.status_code}", None
-        return False, f"HTTP {response.status_code}", _error_code(response) or f"HTTP_{response.status_code}"
+        return False, f"HTTP {response.status_code}", error_code(response) or f"HTTP_{response.status_code}"
 
     def _register(self, action: Any, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:
         spec = state.scenario.actors.recipient
-        phone = spec.phone or "+7701" + state.recipient.iin[-7:]
         response = self._post(
             state.portal,
             "/api/register",
-            {"iin": state.recipient.iin, "password": spec.password, "phone": phone},
+            {"iin": state.recipient.iin, "password": spec.password, "phone": registered_phone(state)},
             None,
         )
         if response.status_code == 409:  # registered by an earlier replay: fine
-            return True, "already registered", _error_code(response)
+            return True, "already registered", error_code(response)
         return self._answer(response)
 
     def _login(self, action: Any, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:
@@ -563,7 +526,7 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
         )
         ok, detail, code = self._answer(response)
         if ok:
-            state.csrf = find_value(_json(response), "csrf_token", "csrfToken")
+            state.csrf = find_value(json_body(response), "csrf_token", "csrfToken")
         return ok, detail, code
 
     def _choose_organisation(
@@ -577,7 +540,7 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
         if action.by == "code":
             state.organisation_code = action.code
         else:
-            organisations = organisations_in(_json(response))
+            organisations = organisations_in(json_body(response))
             locality = state.recipient.locality if action.by == "locality" else None
             region = state.recipient.region if action.by == "locality" else None
             state.organisation_code = choose_organisation(organisations, locality, region)
@@ -594,13 +557,7 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
         )
         ok, detail, code = self._answer(response)
         if ok:
-            body = _json(response)
-            state.application_id = find_value(body, "applicationId", "application_id")
-            state.draft_xml = find_value(body, "xml")
-            if not state.application_id or not state.draft_xml:
-                raise ActionFailed("the draft answer carries no applicationId or xml")
-            state.application_ids.append(str(state.application_id))
-            detail = f"application {state.application_id}"
+            detail = self._keep_draft(state, json_body(response), "draft")
         return ok, detail, code
 
     def _sign(self, action: Any, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:
@@ -618,7 +575,7 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
             {"applicationId": state.application_id, "signed_xml": state.signed_xml},
             state.csrf,
         )
-        body = _json(response)
+        body = json_body(response)
         status = find_value(body, "status")
         if isinstance(status, str):
             state.final_status = status if status in FINAL_STATUSES else None
@@ -632,12 +589,11 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
         response = self._get(state.portal, f"/api/applications/{state.application_id}")
         if not response.is_success:
             return None
-        body = _json(response) or {}
+        body = json_body(response) or {}
         status = body.get("status") if isinstance(body, dict) else None
         result = body.get("result") if isinstance(body, dict) else None
         if isinstance(result, dict):
             state.result_kind = str(result.get("kind") or result.get("type") or "") or None
-        state.last_response = body
         if isinstance(body, dict):
             state.application = body
         return str(status) if status else None
@@ -664,7 +620,7 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
         )
         ok, detail, code = self._answer(response)
         if ok:
-            body = _json(response)
+            body = json_body(response)
             state.phc_csrf = find_value(body, "csrf_token", "csrfToken")
             state.employee = {
                 **account,
@@ -682,7 +638,7 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
             state.phc, "/api/workstation/h1/lookup", {"iin": state.recipient.iin}, state.phc_csrf
         )
         ok, detail, code = self._answer(response)
-        body = _json(response)
+        body = json_body(response)
         if ok and isinstance(body, dict) and (body.get("found") is False or body.get("refusal")):
             # step 4: ГБД ФЛ has no data on the recipient; the workstation forms a motivated refusal
             refusal = body.get("refusal")
@@ -705,7 +661,7 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
         response = self._get(state.phc, "/api/workstation/h1/draft", params)
         ok, detail, code = self._answer(response)
         if ok:
-            body = _json(response)  # the XML itself, or a JSON object carrying it
+            body = json_body(response)  # the XML itself, or a JSON object carrying it
             state.workstation_draft = find_value(body, "xml") if body is not None else response.text
             if not state.workstation_draft:
                 raise ActionFailed("the workstation draft carries no xml")
@@ -741,7 +697,7 @@ class Driver(H3PortalActions, H3ProviderActions, H2Actions):
             state.phc_csrf,
         )
         ok, detail, code = self._answer(response)
-        body = _json(response)
+        body = json_body(response)
         if not ok or not isinstance(body, dict):
             return ok, detail, code
         status = body.get("status")

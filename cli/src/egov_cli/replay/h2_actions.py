@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 from pydantic import Field
 
-from egov_cli.replay.plumbing import DriverPlumbing, ReplayAction
+from egov_cli.replay.plumbing import ActionFailed, DriverPlumbing, ReplayAction
 
 if TYPE_CHECKING:
     from egov_cli.replay.driver import KeyIssuer, RunState
@@ -89,8 +89,6 @@ def pick(doctors: list[dict[str, Any]], doctor: str, slot: str) -> tuple[dict[st
         and doctor in ("first", item.get("doctorId", item.get("doctor_id")), item.get("specialty"))
     ]
     if not candidates:
-        from egov_cli.replay.driver import ActionFailed
-
         raise ActionFailed(f"no doctor {doctor!r} with a free time is offered")
     chosen = candidates[0]
     slots = chosen["slots"]
@@ -121,19 +119,11 @@ class H2Actions(DriverPlumbing):
         return True, f"{doctor['doctorId']} at {slot['start']} ({state.organisation_code})", None
 
     def _h2_draft(self, action: H2Draft, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:
-        from egov_cli.replay.driver import ActionFailed
-
         body = {"doctorId": state.h2["doctorId"], "slotStart": state.h2["slotStart"], "reason": action.reason}
         response = self._post(state.portal, "/api/applications/H2/draft", body, state.csrf)
         ok, detail, code = self._answer(response)
         if ok:
-            answer = response.json()
-            state.application_id = answer.get("applicationId")
-            state.draft_xml = answer.get("xml")
-            if not state.application_id or not state.draft_xml:
-                raise ActionFailed("the H2 draft answer carries no applicationId or xml")
-            state.application_ids.append(str(state.application_id))
-            detail = f"application {state.application_id}"
+            detail = self._keep_draft(state, response.json(), "H2 draft")
         return ok, detail, code
 
     def _slot_booked_elsewhere(

@@ -19,7 +19,6 @@ Scenario actions (models here, carried out by :class:`H3PortalActions`, a mixin 
 from __future__ import annotations
 
 import base64
-import os
 import re
 import time
 from collections.abc import Callable
@@ -30,13 +29,21 @@ import httpx
 from egov_kit.clock import now
 from pydantic import Field, field_validator
 
-from egov_cli.replay.plumbing import DriverPlumbing, ReplayAction, StrictModel
+from egov_cli.replay.plumbing import (
+    FINAL_STATUSES,
+    ActionFailed,
+    DriverPlumbing,
+    ReplayAction,
+    StrictModel,
+    find_value,
+    json_object,
+    registered_phone,
+)
 
 if TYPE_CHECKING:
     from egov_cli.replay.driver import KeyIssuer, RunState
 
 FileKind = Literal["pdf", "png", "jpeg"]
-DEFAULT_SMS_GATEWAY = "http://127.0.0.1:8107"
 _CODE = re.compile(r"(?:құпиясөз|пароль): (\d{4,10})")
 _KZ = "+05:00"
 
@@ -149,23 +156,14 @@ def simulated_moment(value: str) -> datetime:
 
 def phone_of(state: RunState) -> str:
     """The number the recipient registered (the driver's ``register``): ``+77xxxxxxxxx``."""
-    spec = state.scenario.actors.recipient
-    phone = spec.phone or "+7701" + state.recipient.iin[-7:]
-    return "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return "".join(ch for ch in registered_phone(state) if ch.isdigit() or ch == "+")
 
 
 class H3PortalActions(DriverPlumbing):
     """The driver's H3 actions (mixed into :class:`egov_cli.replay.driver.Driver`)."""
 
-    def _sms_url(self) -> str:
-        return str(
-            getattr(self.endpoints, "sms", None) or os.environ.get("SMS_GATEWAY_URL", DEFAULT_SMS_GATEWAY)
-        )
-
     # --- process 3 -------------------------------------------------------------------------------
     def _h3_draft(self, action: H3Draft, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:
-        from egov_cli.replay.driver import ActionFailed, find_value
-
         submitted = simulated_moment(action.simulated_time) if action.simulated_time else None
         base = submitted or now()
         examined = (base - timedelta(days=action.examined_days_ago)).date()
@@ -177,24 +175,14 @@ class H3PortalActions(DriverPlumbing):
             "confirmation": action.confirmation,
             "files": [file_json(spec) for spec in action.files],
         }
-        headers = {"X-CSRF-Token": state.csrf} if state.csrf else {}
-        if action.simulated_time:
-            headers["X-Egov-Simulated-Time"] = action.simulated_time
-        try:
-            response = state.portal.post("/api/applications/H3/draft", json=payload, headers=headers)
-        except httpx.HTTPError as exc:
-            raise ActionFailed(f"{state.portal.base_url} is unreachable: {exc}") from exc
+        simulated = {"X-Egov-Simulated-Time": action.simulated_time} if action.simulated_time else None
+        response = self._post(state.portal, "/api/applications/H3/draft", payload, state.csrf, simulated)
         ok, detail, code = self._answer(response)
         if not ok:
             return ok, detail, code
         body = response.json()
-        state.application_id = find_value(body, "applicationId")
-        state.draft_xml = find_value(body, "xml")
-        if not state.application_id or not state.draft_xml:
-            raise ActionFailed("the H3 draft answer carries no applicationId or xml")
-        state.application_ids.append(str(state.application_id))
+        detail = self._keep_draft(state, body, "H3 draft") + f" ({action.confirmation})"
         warnings = ", ".join(str(w.get("code")) for w in body.get("warnings") or [])
-        detail = f"application {state.application_id} ({action.confirmation})"
         if body.get("simulatedTime"):
             detail += f", submittedAt {body.get('submittedAt')} (simulated)"
         return True, detail + (f", warnings: {warnings}" if warnings else ""), None
@@ -213,17 +201,17 @@ class H3PortalActions(DriverPlumbing):
 
     def _read_otp(self, action: ReadOtp, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:
         """The phone's view: the newest SMS to the registered number about this application."""
-        from egov_cli.replay.driver import ActionFailed
-
         phone = phone_of(state)
         deadline = time.monotonic() + action.timeout_seconds
         params = {"to": phone, "reference": str(state.application_id), "limit": "1"}
-        with self._client(self._sms_url()) as sms:
+        with self._client(self.endpoints.sms) as sms:
             while True:
                 try:
                     response = sms.get("/api/outbox", params=params)
                 except httpx.HTTPError as exc:
-                    raise ActionFailed(f"the SMS gateway at {self._sms_url()} is unreachable: {exc}") from exc
+                    raise ActionFailed(
+                        f"the SMS gateway at {self.endpoints.sms} is unreachable: {exc}"
+                    ) from exc
                 messages = response.json().get("messages", []) if response.is_success else []
                 found = _CODE.search(messages[0]["text"]) if messages else None
                 if found is not None:
@@ -236,8 +224,6 @@ class H3PortalActions(DriverPlumbing):
     def _confirm_otp(
         self, action: ConfirmOtp, state: RunState, keys: KeyIssuer
     ) -> tuple[bool, str, str | None]:
-        from egov_cli.replay.driver import FINAL_STATUSES, find_value
-
         path = f"/api/applications/H3/{state.application_id}/confirm"
         right = state.otp_code or ""
         wrong = "000000" if right != "000000" else "111111"
@@ -245,18 +231,11 @@ class H3PortalActions(DriverPlumbing):
         response: httpx.Response | None = None
         for code in codes:
             response = self._post(state.portal, path, {"code": code}, state.csrf)
-            body = (
-                response.json()
-                if response.headers.get("content-type", "").startswith("application/json")
-                else {}
-            )
-            if response.status_code != 422 or body.get("error") != "OTP_WRONG":
+            if response.status_code != 422 or json_object(response).get("error") != "OTP_WRONG":
                 break  # sent, or process 4, or another refusal: the path goes no further
         if response is None:
             return False, "no code to type (add read_otp before confirm_otp)", "OTP_REQUIRED"
-        body = (
-            response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
-        )
+        body = json_object(response)
         status = self._status(state) or find_value(body, "status")  # also keeps the application's view
         if isinstance(status, str) and status in FINAL_STATUSES:
             state.final_status = status
@@ -268,13 +247,7 @@ class H3PortalActions(DriverPlumbing):
     # --- setup: attached through H1 first --------------------------------------------------------
     def _h1_attach(self, action: H1Attach, state: RunState, keys: KeyIssuer) -> tuple[bool, str, str | None]:
         """H1 on the portal for the recipient (skipped when РПН already knows an attachment)."""
-        from egov_cli.replay.driver import (
-            ActionFailed,
-            choose_organisation,
-            find_value,
-            organisations_in,
-            sign_xml,
-        )
+        from egov_cli.replay.driver import choose_organisation, organisations_in, sign_xml
 
         form = self._get(state.portal, "/api/services/H3/form")
         if form.is_success and form.json().get("organisation"):

@@ -30,7 +30,7 @@ from egov_kit.clock import KZ_TZ, now
 from pydantic import Field
 
 from egov_cli.replay.h3_portal_actions import CONTENT, FileKind, H3Clinical
-from egov_cli.replay.plumbing import Answer, DriverPlumbing, ReplayAction
+from egov_cli.replay.plumbing import ActionFailed, Answer, DriverPlumbing, ReplayAction, find_value, json_body
 
 if TYPE_CHECKING:
     from egov_cli.replay.driver import KeyIssuer, RunState
@@ -123,7 +123,7 @@ class H3ProviderActions(DriverPlumbing):
 
     # --- steps 1 to 3 ----------------------------------------------------------------------------
     def _h3_workstation_login(self, action: H3WorkstationLogin, state: RunState, keys: KeyIssuer) -> Answer:
-        from egov_cli.replay.driver import _json, employee_account, find_value
+        from egov_cli.replay.driver import employee_account
 
         employee = state.scenario.actors.employee
         assert employee is not None
@@ -133,7 +133,7 @@ class H3ProviderActions(DriverPlumbing):
         )
         ok, detail, code = self._answer(response)
         if ok:
-            body = _json(response)
+            body = json_body(response)
             state.phc_csrf = find_value(body, "csrf_token")
             organisation = find_value(body, "organisation") or {}
             state.employee = {
@@ -149,11 +149,9 @@ class H3ProviderActions(DriverPlumbing):
         return self._answer(self._post(state.phc, f"{API}/service", {}, state.phc_csrf))
 
     def _h3_lookup(self, action: H3Lookup, state: RunState, keys: KeyIssuer) -> Answer:
-        from egov_cli.replay.driver import _json
-
         response = self._post(state.phc, f"{API}/lookup", {"iin": state.recipient.iin}, state.phc_csrf)
         ok, detail, code = self._answer(response)
-        body = _json(response)
+        body = json_body(response)
         if ok and isinstance(body, dict) and body.get("refusal"):
             # step 4: ГБД ФЛ has no data on the recipient; the workstation forms a motivated refusal
             state.final_status, state.result_kind = "refused", "refusal"
@@ -169,8 +167,6 @@ class H3ProviderActions(DriverPlumbing):
 
     # --- step 5 ----------------------------------------------------------------------------------
     def _h3_workstation_draft(self, action: H3WorkstationDraft, state: RunState, keys: KeyIssuer) -> Answer:
-        from egov_cli.replay.driver import ActionFailed, _json
-
         digests: list[str] = []
         if action.files:
             try:
@@ -184,7 +180,7 @@ class H3ProviderActions(DriverPlumbing):
             ok, detail, code = self._answer(uploaded)
             if not ok:
                 return ok, detail, code
-            digests = [str(item["sha256"]) for item in _json(uploaded)]
+            digests = [str(item["sha256"]) for item in json_body(uploaded)]
         examined = now().astimezone(KZ_TZ).date() - timedelta(days=action.examined_days_ago)
         response = self._post(
             state.phc,
@@ -201,7 +197,7 @@ class H3ProviderActions(DriverPlumbing):
         )
         ok, detail, code = self._answer(response)
         if ok:
-            body = _json(response)
+            body = json_body(response)
             state.workstation_draft = body.get("xml") if isinstance(body, Mapping) else None
             if not state.workstation_draft:
                 raise ActionFailed("the H3 workstation draft carries no xml")
@@ -221,10 +217,8 @@ class H3ProviderActions(DriverPlumbing):
         return self._took(response, state, "registered")
 
     def _took(self, response: httpx.Response, state: RunState, verb: str) -> Answer:
-        from egov_cli.replay.driver import _json
-
         ok, detail, code = self._answer(response)
-        body = _json(response)
+        body = json_body(response)
         if not ok or not isinstance(body, dict):
             return ok, detail, code
         state.application = body
@@ -246,8 +240,6 @@ class H3ProviderActions(DriverPlumbing):
     def _decide(
         self, form_path: str, payload: dict[str, Any], state: RunState, keys: KeyIssuer, verb: str
     ) -> Answer:
-        from egov_cli.replay.driver import ActionFailed, _json
-
         number = state.application_ids[-1] if state.application_ids else None
         if number is None:
             raise ActionFailed("no registered H3 request (add h3_workstation_register before)")
@@ -255,7 +247,7 @@ class H3ProviderActions(DriverPlumbing):
         ok, detail, code = self._answer(form)
         if not ok:
             return ok, detail, code
-        state.workstation_draft = str(_json(form)["xml"])
+        state.workstation_draft = str(json_body(form)["xml"])
         ok, detail, code = self._workstation_sign(None, state, keys)
         if not ok:
             return ok, detail, code

@@ -40,6 +40,8 @@ log = logging.getLogger("egov.signer")
 # the first such element in document order wins.
 IIN_ELEMENTS: frozenset[str] = frozenset({"recipientIin", "iin", "employeeIin", "signerIin"})
 # Elements that name an organisation's employee: an employee certificate (ИИН + БИН) is preferred.
+# Whoever the document names as its signer (an employee confirming a citizen's application at the
+# provider's workstation) wins over the citizen the document is about.
 EMPLOYEE_IIN_ELEMENTS: frozenset[str] = frozenset({"employeeIin", "signerIin"})
 
 
@@ -55,11 +57,6 @@ class DocumentSigner:
         return "employee" if self.element in EMPLOYEE_IIN_ELEMENTS else "individual"
 
 
-# Whoever the document names as its signer (an employee confirming a citizen's application at the
-# provider's workstation) wins over the citizen the document is about.
-_SIGNER_ELEMENTS = ("signerIin", "employeeIin")
-
-
 def document_signer(root: etree._Element) -> DocumentSigner | None:
     """``signerIin``/``employeeIin`` anywhere in the document, else the first element (document
     order) whose local name is one of :data:`IIN_ELEMENTS`."""
@@ -70,7 +67,7 @@ def document_signer(root: etree._Element) -> DocumentSigner | None:
         local = etree.QName(node).localname
         text = (node.text or "").strip()
         if local in IIN_ELEMENTS and text:
-            if local in _SIGNER_ELEMENTS:
+            if local in EMPLOYEE_IIN_ELEMENTS:
                 return DocumentSigner(text, local)
             first = first or DocumentSigner(text, local)
     return first

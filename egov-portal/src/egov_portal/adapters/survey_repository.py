@@ -1,4 +1,4 @@
-"""The survey answers (seed 002 appendix 3) over one SQL session, used through the survey's unit of work."""
+"""The survey answers (seed 002 appendix 3) over one SQL session, used through the portal's unit of work."""
 
 from __future__ import annotations
 

@@ -13,19 +13,12 @@ from datetime import date, datetime
 
 from egov_kit.clock import KZ_TZ
 
-from egov_portal.domain.errors import FormInvalid, PortalError
+from egov_portal.domain.errors import FormInvalid, NotAttached, PortalError
 from egov_portal.domain.rules import check_text
 
 DOCTOR_ID_MAX = 40
 SLOT_TEXT_MAX = 40
 REASON_MAX = 500
-
-
-class NotAttached(PortalError):
-    """The recipient is attached to no PHC organisation: there is no doctor to book (H2, H3)."""
-
-    code = "NOT_ATTACHED"
-    http_status = 422
 
 
 class NotCancellable(PortalError):

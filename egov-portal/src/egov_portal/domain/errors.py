@@ -6,20 +6,17 @@ The JSON API renders them as ``{"error": code, "message_ru": …, "message_kk": 
 
 from __future__ import annotations
 
-from egov_kit.errors import KitError
+from egov_kit.errors import BilingualError
 
 
-class PortalError(KitError):
+class PortalError(BilingualError):
     code = "PORTAL_ERROR"
     http_status = 400
 
     def __init__(self, message_ru: str, message_kk: str, *, code: str | None = None) -> None:
-        super().__init__(message_ru, code=code)
-        self.message_ru = message_ru
-        self.message_kk = message_kk
-
-    def message_in(self, lang: str) -> str:
-        return self.message_kk if lang == "kk" else self.message_ru
+        super().__init__(message_ru, message_kk)
+        if code is not None:
+            self.code = code
 
     def as_json(self) -> dict[str, str]:
         return {"error": self.code, "message_ru": self.message_ru, "message_kk": self.message_kk}
@@ -101,6 +98,12 @@ class FormInvalid(PortalError):
         if self.field:
             body["field"] = self.field
         return body
+
+
+class NotAttached(FormInvalid):
+    """The recipient is attached to no PHC organisation: no doctor to book (H2), no card to ask for (H3)."""
+
+    code = "NOT_ATTACHED"
 
 
 class FormTooLarge(FormInvalid):

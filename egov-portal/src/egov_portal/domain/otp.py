@@ -7,13 +7,10 @@ masks the phone the code went to.
 
 from __future__ import annotations
 
-import re
-
 from egov_kit.otp import OtpError, OtpLocked, OtpWrong
 
 from egov_portal.domain.errors import PortalError
-
-_PHONE = re.compile(r"\+77\d{9}")
+from egov_portal.domain.rules import MOBILE_PHONE
 
 #: HTTP status of each kit error on the portal's API.
 HTTP_STATUS = {
@@ -27,7 +24,7 @@ HTTP_STATUS = {
 
 def mask_phone(phone: str) -> str:
     """``+77011234578`` → ``+7 701 *** ** 78`` (operator code and the last two digits only)."""
-    if not _PHONE.fullmatch(phone):
+    if not MOBILE_PHONE.fullmatch(phone):
         return "+7 *** *** ** **"
     digits = phone[2:]
     return f"+7 {digits[0:3]} *** ** {digits[8:10]}"

@@ -16,7 +16,7 @@ REASON_MAX = 500
 ORGANISATION_CODE_MAX = 64
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-()]")
-_PHONE = re.compile(r"\+77\d{9}")
+MOBILE_PHONE = re.compile(r"\+77\d{9}")  # the compact form every phone is kept in
 
 
 def check_iin(value: str) -> str:
@@ -48,7 +48,7 @@ def check_password(value: str) -> str:
 def normalise_phone(value: str) -> str:
     """``+7 7xx xxx xx xx`` (spaces, dashes, brackets allowed) → ``+77xxxxxxxxx``."""
     compact = _PHONE_SEPARATORS.sub("", value.strip())
-    if not _PHONE.fullmatch(compact):
+    if not MOBILE_PHONE.fullmatch(compact):
         raise InvalidPhone(
             "Номер телефона указан неверно: формат +7 7xx xxx xx xx",
             "Телефон нөмірі қате көрсетілген: пішімі +7 7xx xxx xx xx",
@@ -58,7 +58,7 @@ def normalise_phone(value: str) -> str:
 
 def format_phone(phone: str) -> str:
     """``+77011234567`` → ``+7 701 123 45 67``."""
-    if not _PHONE.fullmatch(phone):
+    if not MOBILE_PHONE.fullmatch(phone):
         return phone
     digits = phone[2:]
     return f"+7 {digits[0:3]} {digits[3:6]} {digits[6:8]} {digits[8:10]}"

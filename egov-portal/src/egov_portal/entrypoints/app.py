@@ -36,8 +36,8 @@ from egov_portal.entrypoints.pages_survey import pages_survey_router
 from egov_portal.service_layer.accounts import Accounts
 from egov_portal.service_layer.applications import SERVICE_ID, Applications
 from egov_portal.service_layer.catalogue import Catalogue
-from egov_portal.service_layer.status_lookup import SqlStatusUnitOfWork, StatusLookup
-from egov_portal.service_layer.survey import SqlSurveyUnitOfWork, Surveys
+from egov_portal.service_layer.status_lookup import StatusLookup
+from egov_portal.service_layer.survey import Surveys
 from egov_portal.service_layer.tracing import Steps
 from egov_portal.service_layer.unit_of_work import sql_unit_of_work_factory
 from egov_portal.settings import Settings
@@ -107,7 +107,7 @@ def create_app(
     h3 = build_h3(settings, engine, applications, runtime)  # H3 (seed 004): files, one-time passwords
     # The quality survey (seed 002 appendix 3) and the «1414» status look-up (api_survey, api_status).
     surveys = Surveys(
-        SqlSurveyUnitOfWork.factory(engine),
+        uow_factory,
         services=lambda: [e.service_id for e in portal.catalogue.entries() if "portal" in e.channels],
     )
     portal.templates.env.globals["survey_for"] = surveys.state_of  # the application page's partial
@@ -199,7 +199,7 @@ def create_app(
     app.state.portal = portal
     app.state.readiness = readiness
     app.state.surveys = surveys
-    app.state.status_lookup = StatusLookup(SqlStatusUnitOfWork.factory(engine), Catalogue.regulation)
+    app.state.status_lookup = StatusLookup(uow_factory, Catalogue.regulation)
     app.state.status_limiter = status_limiter
     return app
 

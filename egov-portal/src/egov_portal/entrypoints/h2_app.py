@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from egov_portal.adapters.shep import ShepPort
 from egov_portal.entrypoints.context import Runtime
 from egov_portal.entrypoints.h2_api import h2_api_router
 from egov_portal.entrypoints.h2_pages import h2_pages_router
@@ -21,10 +20,9 @@ __all__ = ["build_h2", "h2_body_limit", "include_h2_routes"]
 
 
 def build_h2(applications: Applications, runtime: Runtime) -> Appointments:
-    def shep() -> ShepPort:
-        return runtime.require_shep()
-
-    return Appointments(applications=applications, shep=shep, validator=runtime.require_validator)
+    return Appointments(
+        applications=applications, shep=runtime.require_shep, validator=runtime.require_validator
+    )
 
 
 def include_h2_routes(app: FastAPI, appointments: Appointments) -> None:

@@ -20,10 +20,11 @@ from typing import Any
 from egov_kit.clock import KZ_TZ
 from fastapi import APIRouter, Request, Response
 
-from egov_portal.domain.appointment_rules import DoctorSlots, NotAttached
+from egov_portal.domain.appointment_rules import DoctorSlots
 from egov_portal.domain.errors import (
     ExternalUnavailable,
     FormInvalid,
+    NotAttached,
     NotReady,
     PortalError,
     SignedDocumentRejected,
@@ -101,7 +102,7 @@ def h2_pages_router() -> APIRouter:
             fields=("doctorId", "slotStart", "reason"),
             draft=draft,
             page=service_page,
-            errors=(FormInvalid, NotAttached, ExternalUnavailable, NotReady),
+            errors=(FormInvalid, ExternalUnavailable, NotReady),  # NOT_ATTACHED is a FormInvalid
         )
 
     # --- the cancellation -----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from egov_portal.domain.model import Application
 from egov_portal.entrypoints.api import authenticated
 from egov_portal.entrypoints.h3_input import read_h3_form
-from egov_portal.entrypoints.views import organisation_json, sent_json, user_json
+from egov_portal.entrypoints.views import organisation_json, process_4_json, sent_json, user_json
 from egov_portal.service_layer.h3_applications import H3Applications
 from egov_portal.service_layer.tracing import continued, parent_carrier
 
@@ -81,17 +81,7 @@ def draft_json(application: Application) -> dict[str, Any]:
 def otp_process_4_json(application: Application) -> dict[str, Any]:
     """Process 4 of the one-time password branch (expired, locked), HTTP 422."""
     step = load_regulation("H3").channel("portal").step("process 4")
-    reason = application.refusal
-    assert reason is not None
-    return {
-        "error": "OTP_NOT_CONFIRMED",
-        "message_ru": f"{step.title_ru}: {reason.ru}",
-        "message_kk": f"{step.title_kk}: {reason.kk}",
-        "step": "process 4",
-        "applicationId": application.application_id,
-        "status": application.status.value,
-        "reason": reason.as_json(),
-    }
+    return process_4_json(application, error="OTP_NOT_CONFIRMED", title=(step.title_ru, step.title_kk))
 
 
 def h3_api_router() -> APIRouter:

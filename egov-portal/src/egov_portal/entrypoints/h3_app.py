@@ -13,7 +13,6 @@ from egov_kit.attachments import FileStore
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from egov_portal.adapters.shep import ShepPort
 from egov_portal.adapters.sms import HttpSmsGateway
 from egov_portal.entrypoints.context import Runtime
 from egov_portal.entrypoints.h3_api import h3_api_router
@@ -33,13 +32,9 @@ def build_h3(
     sms = HttpSmsGateway(
         settings.sms_gateway_url, sender=settings.sms_sender, token=settings.sms_gateway_token
     )
-
-    def shep() -> ShepPort:
-        return runtime.require_shep()
-
     return H3Applications(
         applications=applications,
-        shep=shep,
+        shep=runtime.require_shep,
         otp=otp_confirmation(settings, engine, sms),
         files=FileStore(settings.state_dir / "attachments"),
         accept_simulated_time=settings.accept_simulated_time,

@@ -106,14 +106,20 @@ def details_json(details: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def process_4_json(application: Application) -> dict[str, Any]:
-    """The process 4 refusal as the API returns it (HTTP 422)."""
+def process_4_json(
+    application: Application,
+    *,
+    error: str = "SIGNATURE_NOT_CONFIRMED",
+    title: tuple[str, str] = (PROCESS_4_TITLE_RU, PROCESS_4_TITLE_KK),
+) -> dict[str, Any]:
+    """The process 4 refusal as the API returns it (HTTP 422); ``title`` is the step's (ru, kk)."""
     reason = application.refusal
     assert reason is not None
+    title_ru, title_kk = title
     return {
-        "error": "SIGNATURE_NOT_CONFIRMED",
-        "message_ru": f"{PROCESS_4_TITLE_RU}: {reason.ru}",
-        "message_kk": f"{PROCESS_4_TITLE_KK}: {reason.kk}",
+        "error": error,
+        "message_ru": f"{title_ru}: {reason.ru}",
+        "message_kk": f"{title_kk}: {reason.kk}",
         "step": "process 4",
         "applicationId": application.application_id,
         "status": application.status.value,

@@ -84,10 +84,7 @@ class Accounts:
             phone = rules.normalise_phone(phone)
             with self.uow() as uow:
                 if uow.users.get(iin) is not None:
-                    raise AlreadyRegistered(
-                        "Пользователь с этим ИИН уже зарегистрирован: войдите с паролем",
-                        "Бұл ЖСН-мен пайдаланушы тіркелген: құпиясөзбен кіріңіз",
-                    )
+                    raise _already_registered()
             person = await self._person_for_registration(iin)
             current.set_attribute("egov.gbdfl.result", "found")
             password_hash = await asyncio.to_thread(hash_password, password)
@@ -103,11 +100,8 @@ class Accounts:
             try:
                 with self.uow() as uow:
                     uow.users.add(user)
-            except IntegrityError as exc:
-                raise AlreadyRegistered(
-                    "Пользователь с этим ИИН уже зарегистрирован: войдите с паролем",
-                    "Бұл ЖСН-мен пайдаланушы тіркелген: құпиясөзбен кіріңіз",
-                ) from exc
+            except IntegrityError as exc:  # registered concurrently since the check above
+                raise _already_registered() from exc
             return user
 
     async def _person_for_registration(self, iin: str) -> PersonRecord:
@@ -277,4 +271,11 @@ def _locked(user: User, threshold: int) -> AccountLocked:
     return AccountLocked(
         f"Учётная запись заблокирована после {threshold} неудачных попыток входа до {until}: повторите позже",
         f"Тіркелгі {threshold} сәтсіз кіру әрекетінен кейін {until} дейін бұғатталды: кейінірек қайталаңыз",
+    )
+
+
+def _already_registered() -> AlreadyRegistered:
+    return AlreadyRegistered(
+        "Пользователь с этим ИИН уже зарегистрирован: войдите с паролем",
+        "Бұл ЖСН-мен пайдаланушы тіркелген: құпиясөзбен кіріңіз",
     )

@@ -226,14 +226,14 @@ class Applications:
         carrier = parent_carrier(headers, application.traceparent, session.traceparent)
         with continued(carrier):
             if application.status != ApplicationStatus.DRAFT:
-                raise _replayed()
+                raise replayed()
             element = self.read_signed(signed_xml, docs)
             posted_id = docs.application_id_of(element)
             if posted_id and posted_id != application_id:
                 with self.uow() as uow:
                     other = uow.applications.get(posted_id)
                 if other is not None and other.status != ApplicationStatus.DRAFT:
-                    raise _replayed()
+                    raise replayed()
             self.claim_draft(user, application_id)
             document = signed_xml or ""
             refusal = await self._condition_2(application, element, user, docs)
@@ -251,7 +251,7 @@ class Applications:
                 to_status=ApplicationStatus.SUBMITTED.value,
             )
         if not claimed:
-            raise _replayed()
+            raise replayed()
 
     def read_signed(self, signed_xml: str | None, docs: ServiceDocuments) -> etree._Element:
         """The posted signed document as XML, and the service's application (else nothing is recorded)."""
@@ -378,17 +378,7 @@ class Applications:
 
     # --- personal cabinet -------------------------------------------------------------------------
     def get(self, user: User, application_id: str, *, service_id: str | None = None) -> Application:
-        with self.uow() as uow:
-            application = uow.applications.get(application_id) if len(application_id) <= 64 else None
-        if (
-            application is None
-            or application.user_iin != user.iin
-            or (service_id is not None and application.service_id != service_id)
-        ):
-            raise ApplicationNotFound(
-                "Заявление не найдено в вашем личном кабинете", "Өтініш жеке кабинетіңізде табылмады"
-            )
-        return application
+        return application_of(self.uow, user, application_id, service_id=service_id)
 
     def list(self, user: User) -> list[Application]:
         with self.uow() as uow:
@@ -606,7 +596,25 @@ def build_application(build: Callable[..., etree._Element], user: User, **fields
         raise form_invalid(exc) from exc
 
 
-def _replayed() -> PortalError:
+def application_of(
+    uow_factory: UnitOfWorkFactory, user: User, application_id: str, *, service_id: str | None = None
+) -> Application:
+    """The user's own application (of ``service_id`` when given), else ``APPLICATION_NOT_FOUND``."""
+    with uow_factory() as uow:
+        application = uow.applications.get(application_id) if len(application_id) <= 64 else None
+    if (
+        application is None
+        or application.user_iin != user.iin
+        or (service_id is not None and application.service_id != service_id)
+    ):
+        raise ApplicationNotFound(
+            "Заявление не найдено в вашем личном кабинете", "Өтініш жеке кабинетіңізде табылмады"
+        )
+    return application
+
+
+def replayed() -> PortalError:
+    """APPLICATION_REPLAYED: the application was already submitted (any service's pipeline)."""
     return ApplicationReplayed(
         "Это заявление уже подано: повторная отправка того же заявления не принимается",
         "Бұл өтініш бұрын берілген: сол өтінішті қайта жіберу қабылданбайды",

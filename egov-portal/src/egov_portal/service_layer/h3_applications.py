@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -44,8 +44,8 @@ from opentelemetry import trace
 from egov_portal.adapters.shep import ShepPort
 from egov_portal.domain import h3_form
 from egov_portal.domain.errors import (
-    ApplicationReplayed,
     FormInvalid,
+    NotAttached,
     NotReady,
     PortalError,
     ServiceNotAvailable,
@@ -53,7 +53,7 @@ from egov_portal.domain.errors import (
 from egov_portal.domain.model import Application, ApplicationStatus, Organisation, Reason, Session, User
 from egov_portal.domain.otp import OtpRefused, mask_phone
 from egov_portal.service_layer import h3_documents  # noqa: F401 - registers H3 with the pipeline
-from egov_portal.service_layer.applications import Applications, DraftContent, build_application
+from egov_portal.service_layer.applications import Applications, DraftContent, build_application, replayed
 from egov_portal.service_layer.attachment_lookup import attached_organisation
 from egov_portal.service_layer.otp_confirmation import CodeSent, OtpConfirmation
 from egov_portal.service_layer.tracing import continued, parent_carrier, portal_span
@@ -72,10 +72,6 @@ class ConfirmationMismatch(PortalError):
 
     code = "CONFIRMATION_MISMATCH"
     http_status = 409
-
-
-class NotAttached(FormInvalid):
-    code = "NOT_ATTACHED"
 
 
 @dataclass(frozen=True)
@@ -128,16 +124,9 @@ class H3Applications:
     files: FileStore
     accept_simulated_time: bool = True
     system_key: KeyPair | None = None  # the portal's own key (ProviderHost's enrolled identity)
-    title: tuple[str, str] = field(default_factory=lambda: ("", ""))
 
     def use_system_key(self, keypair: KeyPair) -> None:
         self.system_key = keypair
-
-    def _title(self) -> tuple[str, str]:
-        if not all(self.title):
-            names = load_regulation(SERVICE_ID).names
-            self.title = (names.ru, names.kk)
-        return self.title
 
     # --- process 3: the form and the draft -------------------------------------------------------
     async def form(self, user: User) -> H3Form:
@@ -302,15 +291,15 @@ class H3Applications:
         carrier = parent_carrier(headers, application.traceparent, session.traceparent)
         with continued(carrier):
             if application.status != ApplicationStatus.DRAFT:
-                raise _replayed()
+                raise replayed()
             self._expect_confirmation(application, "otp")
-            title_ru, title_kk = self._title()
+            names = load_regulation(SERVICE_ID).names  # cached by the kit
             sent = await self.otp.send_code(
                 purpose=OTP_PURPOSE,
                 subject=application_id,
                 phone=user.phone,
-                title_ru=title_ru,
-                title_kk=title_kk,
+                title_ru=names.ru,
+                title_kk=names.kk,
             )
 
             def remember(current: Application) -> None:
@@ -343,7 +332,7 @@ class H3Applications:
             if application.status != ApplicationStatus.DRAFT:
                 if typed:  # a code used once says so (OTP_ALREADY_USED); anything else is a replay
                     self.otp.verify(purpose=OTP_PURPOSE, subject=application_id, code=typed)
-                raise _replayed()
+                raise replayed()
             self._expect_confirmation(application, "otp")
             if not typed:
                 raise FormInvalid(
@@ -426,10 +415,3 @@ def _provisional_otp(user: User, submitted_at: datetime) -> h3.OtpConfirmation:
     block with the real moment before the portal signs it (:meth:`H3Applications._attested`).
     """
     return h3.OtpConfirmation(phone_masked=mask_phone(user.phone), confirmed_at=submitted_at)
-
-
-def _replayed() -> PortalError:
-    return ApplicationReplayed(
-        "Это заявление уже подано: повторная отправка того же заявления не принимается",
-        "Бұл өтініш бұрын берілген: сол өтінішті қайта жіберу қабылданбайды",
-    )

@@ -8,32 +8,20 @@ request's ``traceparent`` when it carries one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Protocol
 
-from egov_kit import uow
 from egov_kit.regulations import Regulation
 
-from egov_portal.adapters.status_repository import ApplicationNumbers, SqlApplicationNumbers
 from egov_portal.domain.status_lookup import StatusReport, checked_number, not_found, report_of
 from egov_portal.service_layer.tracing import continued, parent_carrier, portal_span
-from egov_portal.service_layer.unit_of_work import SqlUnitOfWork, UnitOfWork
+from egov_portal.service_layer.unit_of_work import UnitOfWorkFactory
 
 LOOKUP_SPAN = "status look-up («1414»)"
-
-
-class StatusUnitOfWork(UnitOfWork, Protocol):
-    @property
-    def numbers(self) -> ApplicationNumbers: ...
-
-
-class SqlStatusUnitOfWork(SqlUnitOfWork):
-    numbers = uow.repository(SqlApplicationNumbers)
 
 
 class StatusLookup:
     def __init__(
         self,
-        uow: Callable[[], StatusUnitOfWork],
+        uow: UnitOfWorkFactory,
         regulation: Callable[[str], Regulation | None],
     ) -> None:
         self.uow = uow

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from egov_kit import uow
 from egov_kit.clock import now
 from egov_kit.survey import Survey, load_survey
 from sqlalchemy.exc import IntegrityError
 
-from egov_portal.adapters.survey_repository import SqlSurveyRepository, SurveyRepository
-from egov_portal.domain.errors import ApplicationNotFound
 from egov_portal.domain.model import Application, User
 from egov_portal.domain.survey import (
     ServiceSummary,
@@ -30,17 +26,9 @@ from egov_portal.domain.survey import (
     not_available,
     summarise,
 )
+from egov_portal.service_layer.applications import application_of
 from egov_portal.service_layer.tracing import continued, parent_carrier, portal_span
-from egov_portal.service_layer.unit_of_work import SqlUnitOfWork, UnitOfWork
-
-
-class SurveyUnitOfWork(UnitOfWork, Protocol):
-    @property
-    def surveys(self) -> SurveyRepository: ...
-
-
-class SqlSurveyUnitOfWork(SqlUnitOfWork):
-    surveys = uow.repository(SqlSurveyRepository)
+from egov_portal.service_layer.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -60,7 +48,7 @@ class SurveyState:
 class Surveys:
     def __init__(
         self,
-        uow: Callable[[], SurveyUnitOfWork],
+        uow: UnitOfWorkFactory,
         services: Callable[[], Sequence[str]],
         survey: Callable[[], Survey] = load_survey,
     ) -> None:
@@ -72,15 +60,6 @@ class Surveys:
     def survey(self) -> Survey:
         return self._survey()
 
-    def _owned(self, user: User, application_id: str) -> Application:
-        with self.uow() as unit:
-            application = unit.applications.get(application_id) if len(application_id) <= 64 else None
-        if application is None or application.user_iin != user.iin:
-            raise ApplicationNotFound(
-                "Заявление не найдено в вашем личном кабинете", "Өтініш жеке кабинетіңізде табылмады"
-            )
-        return application
-
     def state_of(self, application: Application) -> SurveyState:
         """For an application already known to be the viewer's (the cabinet and application pages)."""
         with self.uow() as unit:
@@ -88,7 +67,7 @@ class Surveys:
         return SurveyState(self.survey, application, may_answer(application), answer)
 
     def state(self, user: User, application_id: str) -> SurveyState:
-        return self.state_of(self._owned(user, application_id))
+        return self.state_of(application_of(self.uow, user, application_id))
 
     def answer(
         self,
@@ -99,7 +78,7 @@ class Surveys:
         headers: Mapping[str, str] | None = None,
     ) -> SurveyAnswer:
         """Record the owner's answers once, after the provider's result; named errors otherwise."""
-        application = self._owned(user, application_id)
+        application = application_of(self.uow, user, application_id)
         survey = self.survey
         with (
             continued(parent_carrier(headers, application.traceparent)),

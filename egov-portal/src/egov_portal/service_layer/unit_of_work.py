@@ -1,4 +1,5 @@
-"""Unit of work of the portal: the kit's SQL unit of work with users, sessions and applications."""
+"""Unit of work of the portal: the kit's SQL unit of work with users, sessions, applications, the
+survey answers and the registration-number look-up of «1414»."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from egov_portal.adapters.repository import (
     SqlUserRepository,
     UserRepository,
 )
+from egov_portal.adapters.status_repository import ApplicationNumbers, SqlApplicationNumbers
+from egov_portal.adapters.survey_repository import SqlSurveyRepository, SurveyRepository
 
 
 class UnitOfWork(uow.UnitOfWork, Protocol):
@@ -28,6 +31,12 @@ class UnitOfWork(uow.UnitOfWork, Protocol):
     @property
     def applications(self) -> ApplicationRepository: ...
 
+    @property
+    def surveys(self) -> SurveyRepository: ...
+
+    @property
+    def numbers(self) -> ApplicationNumbers: ...
+
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -36,6 +45,8 @@ class SqlUnitOfWork(uow.SqlUnitOfWork):
     users = uow.repository(SqlUserRepository)
     sessions = uow.repository(SqlSessionRepository)
     applications = uow.repository(SqlApplicationRepository)
+    surveys = uow.repository(SqlSurveyRepository)
+    numbers = uow.repository(SqlApplicationNumbers)
 
 
 def sql_unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 
 from egov_kit.db import create_engine_for, create_tables, database_ready
-from egov_kit.errors import KitError
 from egov_kit.shep.provider_app import provider_lifespan
-from egov_kit.web import Readiness, healthz_router, install_error_handlers
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from egov_kit.web import Readiness, healthz_router, install_error_handlers, install_error_statuses
+from fastapi import FastAPI
 
 from enis_mock.adapters.orm import PowerOfAttorneyRow
 from enis_mock.domain.errors import AlreadyRevoked, DuplicatePowerOfAttorney, PowerOfAttorneyNotFound
@@ -25,12 +23,6 @@ OPENAPI_TAGS = [
     {"name": "health", "description": "Readiness: 200 once the database is reachable and seeded"},
     {"name": TAG_NOTARY, "description": "Notaries register and revoke powers of attorney"},
 ]
-
-_STATUS_OF: dict[type[KitError], int] = {
-    PowerOfAttorneyNotFound: 404,
-    DuplicatePowerOfAttorney: 409,
-    AlreadyRevoked: 409,
-}
 
 
 def create_app(settings: Settings | None = None, *, serve_shep: bool = True) -> FastAPI:
@@ -64,14 +56,9 @@ def create_app(settings: Settings | None = None, *, serve_shep: bool = True) -> 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-
-    async def _render(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, KitError)
-        status_code = next(code for cls, code in _STATUS_OF.items() if isinstance(exc, cls))
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status_code)
-
-    for error_class in _STATUS_OF:
-        app.add_exception_handler(error_class, _render)
+    install_error_statuses(
+        app, {PowerOfAttorneyNotFound: 404, DuplicatePowerOfAttorney: 409, AlreadyRevoked: 409}
+    )
 
     app.include_router(healthz_router(readiness))
     app.include_router(notary_router(uow_factory))

@@ -6,7 +6,7 @@ confirm racing with the recipient's delivery notification can never move a messa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from egov_kit import clock
@@ -206,6 +206,14 @@ class SeenMessageRepository:
     def exists(self, message_id: str) -> bool:
         with session_scope(self._engine) as session:
             return session.get(SeenMessage, message_id) is not None
+
+    def seen_among(self, message_ids: Collection[str]) -> set[str]:
+        """Those of ``message_ids`` already claimed, in one query (the journal writer's batch)."""
+        if not message_ids:
+            return set()
+        query = select(SeenMessage.message_id).where(col(SeenMessage.message_id).in_(message_ids))
+        with session_scope(self._engine) as session:
+            return set(session.exec(query).all())
 
     def get(self, message_id: str) -> SeenMessage | None:
         with session_scope(self._engine) as session:

@@ -80,14 +80,14 @@ class JournalWriter:
         accepted: list[bool] = []
         claims: list[Claim] = []
         entries: list[NewJournalEntry] = []
-        in_batch: set[str] = set()
+        taken = self.seen.seen_among({p.claim.message_id for p in batch if p.claim is not None})
         for pending in batch:
             claim = pending.claim
-            if claim is not None and (claim.message_id in in_batch or self.seen.exists(claim.message_id)):
+            if claim is not None and claim.message_id in taken:
                 accepted.append(False)
                 continue
             if claim is not None:
-                in_batch.add(claim.message_id)
+                taken.add(claim.message_id)  # a second claim in the same batch is a duplicate too
                 claims.append(claim)
             entries.extend(pending.entries)
             accepted.append(True)

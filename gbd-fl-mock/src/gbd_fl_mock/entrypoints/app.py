@@ -6,9 +6,8 @@ import logging
 
 from egov_kit.db import create_engine_for, create_tables, database_ready
 from egov_kit.shep.provider_app import provider_lifespan
-from egov_kit.web import Readiness, healthz_router, install_error_handlers
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from egov_kit.web import Readiness, healthz_router, install_error_handlers, install_error_statuses
+from fastapi import FastAPI
 
 from gbd_fl_mock.adapters.orm import PersonRow, PopulationRow
 from gbd_fl_mock.domain.errors import DuplicatePerson, PersonNotFound
@@ -70,14 +69,7 @@ def create_app(settings: Settings | None = None, *, serve_shep: bool = True) -> 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-
-    @app.exception_handler(PersonNotFound)
-    async def _not_found(_request: Request, exc: PersonNotFound) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=404)
-
-    @app.exception_handler(DuplicatePerson)
-    async def _duplicate(_request: Request, exc: DuplicatePerson) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=409)
+    install_error_statuses(app, {PersonNotFound: 404, DuplicatePerson: 409})
 
     app.include_router(healthz_router(readiness))
     app.include_router(admin_router(uow_factory))

@@ -60,9 +60,6 @@ class Bilingual:
     ru: str
     kk: str
 
-    def in_lang(self, lang: str) -> str:
-        return self.kk if lang == "kk" else self.ru
-
 
 @dataclass(frozen=True, slots=True)
 class Organisation:

@@ -9,7 +9,7 @@ from lxml import etree
 from egov_kit.dsig.constants import DS_NS
 from egov_kit.shep.codes import SchemaViolation
 from egov_kit.shep.models import format_xs_datetime, parse_xs_datetime
-from egov_kit.xml.contracts import Contract, validate_against
+from egov_kit.xml.contracts import Contract
 
 
 def add(parent: etree._Element, contract: Contract, tag: str, value: str | None) -> etree._Element | None:
@@ -74,13 +74,7 @@ def read_date(value: str) -> date:
 
 def check(element: etree._Element, contract: Contract, tag: str, what_ru: str, what_kk: str) -> None:
     """Validate a copy of ``element`` as ``tag`` of ``contract``; a bilingual SCHEMA_VIOLATION otherwise."""
-    try:
-        validate_against(element, contract.schema(), root=contract.tag(tag))
-    except SchemaViolation as exc:
-        raise SchemaViolation(
-            f"{what_ru} не соответствует схеме {contract.relative} / "
-            f"{what_kk} {contract.relative} сызбасына сәйкес емес: {exc.message}"
-        ) from exc
+    contract.check(element, tag, what_ru, what_kk)
 
 
 def is_signed(element: etree._Element) -> bool:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -319,12 +320,7 @@ def card_valid_until(issued: date | datetime, months: int = CARD_VALIDITY_MONTHS
     day = issued.date() if isinstance(issued, datetime) else issued
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in range(day.day, 27, -1):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    return date(year, month, min(day.day, 28))
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def _bilingual(parent: etree._Element, name: str, value: Bilingual) -> None:

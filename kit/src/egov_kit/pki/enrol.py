@@ -167,26 +167,6 @@ async def request_certificate(
         raise EnrolmentFailed(f"nuc-mock's answer for {describe(subject)} is unusable: {exc}") from exc
 
 
-async def request_system_certificate(
-    system_id: str,
-    *,
-    bin: str,
-    organisation: str,
-    nuc_url: str,
-    key_kind: KeyKind = "rsa",
-    transport: httpx.AsyncBaseTransport | None = None,
-    http_timeout: float = 30.0,
-) -> KeyPair:
-    """Generate a key and have nuc-mock certify it as information system ``system_id``."""
-    return await request_certificate(
-        system_subject(system_id, bin=bin, organisation=organisation),
-        nuc_url=nuc_url,
-        key_kind=key_kind,
-        transport=transport,
-        http_timeout=http_timeout,
-    )
-
-
 async def ensure_identity(
     subject: SubjectSpec,
     *,

@@ -383,7 +383,7 @@ def issue_certificate(
             end,
             ca=False,
             path_length=None,
-            serial=serial if serial is not None else x509.random_serial_number(),
+            serial=serial,
         )
         .add_extension(_signing_key_usage(), critical=True)
         .add_extension(x509.ExtendedKeyUsage(usages), critical=False)

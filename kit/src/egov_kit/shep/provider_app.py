@@ -66,13 +66,6 @@ def provider_lifespan(
     if prepared is not None:
         readiness.add(prepared, lambda: done["prepared"])
 
-    def new_host() -> ProviderHost:
-        if async_handlers_factory is None:
-            return ProviderHost(settings, sync_handlers=handlers_factory())
-        return ProviderHost(
-            settings, sync_handlers=handlers_factory(), async_handlers=async_handlers_factory()
-        )
-
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if prepare is not None:
@@ -82,7 +75,11 @@ def provider_lifespan(
         if serve_shep:
             if before_host is not None:
                 await before_host()
-            host = new_host()
+            host = ProviderHost(
+                settings,
+                sync_handlers=handlers_factory(),
+                async_handlers=async_handlers_factory() if async_handlers_factory is not None else {},
+            )
             await host.start()
             if on_started is not None:
                 on_started(host)

@@ -114,19 +114,32 @@ class Contract:
         """``{namespace}local``: a tag of this contract in Clark notation."""
         return f"{{{self.namespace}}}{local}"
 
-    def check_request(
-        self, element: etree._Element, *, root: str = "request", answer: Callable[[], str] | None = None
+    def check(
+        self,
+        element: etree._Element,
+        root: str,
+        what_ru: str,
+        what_kk: str,
+        *,
+        answer: Callable[[], str] | None = None,
     ) -> None:
-        """Check a request ``root`` of this contract; a bilingual SCHEMA_VIOLATION otherwise.
+        """Check ``element`` as ``root`` of this contract; a bilingual SCHEMA_VIOLATION naming
+        ``what_ru`` / ``what_kk`` (the document: «Запрос» / «Сұрау», «Талон» …) otherwise.
 
         ``answer`` builds the document the error carries as its ``data`` (the service's answer to a
-        request it cannot read), only when the request fails.
+        request it cannot read), only when the check fails.
         """
         try:
             validate_against(element, self.schema(), root=self.tag(root))
         except SchemaViolation as exc:
             raise SchemaViolation(
-                f"Запрос не соответствует схеме {self.relative} / "
-                f"Сұрау {self.relative} сызбасына сәйкес емес: {exc.message}",
+                f"{what_ru} не соответствует схеме {self.relative} / "
+                f"{what_kk} {self.relative} сызбасына сәйкес емес: {exc.message}",
                 data=answer() if answer is not None else None,
             ) from exc
+
+    def check_request(
+        self, element: etree._Element, *, root: str = "request", answer: Callable[[], str] | None = None
+    ) -> None:
+        """Check a request ``root`` of this contract (:meth:`check` naming it «Запрос» / «Сұрау»)."""
+        self.check(element, root, "Запрос", "Сұрау", answer=answer)

@@ -20,17 +20,16 @@ from egov_kit.db import create_engine_for, database_ready
 from egov_kit.pki.issue import SubjectSpec
 from egov_kit.pki.keys import private_key_pem
 from egov_kit.telemetry import setup_telemetry
-from egov_kit.web import Readiness, healthz_router, install_error_handlers
+from egov_kit.web import ErrorBody, Readiness, healthz_router, install_error_handlers, install_error_statuses
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from nuc_mock.adapters.keystore import CaKeyStore
 from nuc_mock.adapters.repository import SqlCertificateRepository
 from nuc_mock.domain.model import AlreadyRevoked, CertificateNotFound, parse_serial
 from nuc_mock.entrypoints.schemas import (
     CertificateInfo,
-    ErrorBody,
     IssueRequest,
     IssueResponse,
     RevokeRequest,
@@ -98,14 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     readiness.add("ca", service.ready)
     app.include_router(healthz_router(readiness))
     install_error_handlers(app)
-
-    @app.exception_handler(CertificateNotFound)
-    async def _not_found(_request: Request, exc: CertificateNotFound) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=404)
-
-    @app.exception_handler(AlreadyRevoked)
-    async def _conflict(_request: Request, exc: AlreadyRevoked) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=409)
+    install_error_statuses(app, {CertificateNotFound: 404, AlreadyRevoked: 409})
 
     # --- CA certificates -------------------------------------------------------------------------
 

@@ -87,8 +87,3 @@ class CertificateInfo(BaseModel):
             revocation_reason=record.revocation_reason,
             cert_pem=record.cert_pem,
         )
-
-
-class ErrorBody(BaseModel):
-    error: str = Field(description="stable error code")
-    message: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from egov_kit.calendar import get_calendar
+from egov_kit.clock import now
 from sqlmodel import Session, col, select
 
 from phc_registry.adapters.orm_appointments import AppointmentRow, BookingRow
@@ -69,7 +70,7 @@ class BookingRepository:
             application_id=booking.application_id,
             registration_number=booking.registration_number,
             booked_by=booking.booked_by,
-            created_at=(booking.created_at or datetime.now(UTC)).astimezone(UTC),
+            created_at=(booking.created_at or now()).astimezone(UTC),
         )
         self.session.add(row)
         self.session.flush()

@@ -7,9 +7,9 @@ gives it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from egov_kit.documents.records import Street, full_name
 
@@ -242,3 +242,42 @@ class PersonLookup:
     person: Person | None = None
     message_ru: str = ""
     message_kk: str = ""
+
+
+def person_json(person: Person) -> dict[str, Any]:
+    """A person as JSON (kept with an H3 request and in the workstation's session)."""
+    data = asdict(person)
+    data["birth_date"] = person.birth_date.isoformat()
+    data["death_date"] = person.death_date.isoformat() if person.death_date else None
+    return data
+
+
+def person_of(data: dict[str, Any]) -> Person | None:
+    """The person of :func:`person_json` (None for an empty mapping)."""
+    if not data:
+        return None
+    address = data.get("address")
+    return Person(
+        **{
+            **data,
+            "birth_date": date.fromisoformat(data["birth_date"]),
+            "death_date": date.fromisoformat(data["death_date"]) if data.get("death_date") else None,
+            "address": Address(**address) if address else None,
+        }
+    )
+
+
+def lookup_json(found: PersonLookup) -> dict[str, Any]:
+    """A look-up as JSON (the workstation's session keeps it for the form of step 5)."""
+    return {
+        "status": found.status,
+        "message_ru": found.message_ru,
+        "message_kk": found.message_kk,
+        "person": person_json(found.person) if found.person is not None else None,
+    }
+
+
+def lookup_of(iin: str, data: dict[str, Any]) -> PersonLookup:
+    """The look-up of :func:`lookup_json`."""
+    person = person_of(data.get("person") or {})
+    return PersonLookup(iin, data["status"], person, data.get("message_ru", ""), data.get("message_kk", ""))

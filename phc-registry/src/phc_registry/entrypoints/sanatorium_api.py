@@ -33,6 +33,7 @@ from phc_registry.entrypoints.web import (
     api_errors,
     bilingual,
     in_session_trace,
+    read_uploads,
 )
 from phc_registry.entrypoints.workstation_api import (
     RefusalOut,
@@ -40,7 +41,6 @@ from phc_registry.entrypoints.workstation_api import (
     add_login,
     refusal_out,
 )
-from phc_registry.entrypoints.workstation_html import read_upload
 from phc_registry.service_layer import h3_steps, sanatorium, sanatorium_workstation, workstation
 from phc_registry.service_layer.runtime import PhcRuntime
 from phc_registry.settings import Settings
@@ -279,10 +279,7 @@ def h3_api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     ) -> list[FileOut]:
         """Step 5: the scanned clinical results; every file is checked before any is stored."""
         user = checked(request, x_csrf_token)
-        read = [
-            (upload.filename or "file", upload.content_type, await read_upload(upload, h3.MAX_FILE_BYTES))
-            for upload in files
-        ]
+        read = await read_uploads(files, h3.MAX_FILE_BYTES, unnamed="file")
         with in_session_trace(user):
             stored = sanatorium_workstation.upload_files(runtime, user, read)
         return [

@@ -20,8 +20,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from phc_registry.adapters.orm_sanatorium import SanatoriumApplicationRow
 from phc_registry.domain.sanatorium import recommend
-from phc_registry.entrypoints.web import CSRF_FIELD, Sessions, bilingual, in_session_trace, page
-from phc_registry.entrypoints.workstation_html import read_upload
+from phc_registry.entrypoints.web import (
+    CSRF_FIELD,
+    Sessions,
+    bilingual,
+    in_session_trace,
+    page,
+    read_uploads,
+    xml_download,
+)
 from phc_registry.service_layer import h3_steps, sanatorium, sanatorium_workstation, workstation
 from phc_registry.service_layer.runtime import PhcRuntime
 from phc_registry.service_layer.workstation import WorkstationUser
@@ -112,11 +119,7 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         files: Annotated[list[UploadFile] | None, File()] = None,
     ) -> Response:
         user = checked(request, csrf_token)
-        read = [
-            (upload.filename, upload.content_type, await read_upload(upload, h3.MAX_FILE_BYTES))
-            for upload in files or []
-            if upload.filename  # the empty file input of a form sent without files
-        ]
+        read = await read_uploads(files, h3.MAX_FILE_BYTES)
         with in_session_trace(user):
             stored = sanatorium_workstation.upload_files(runtime, user, read)
             element = sanatorium_workstation.draft(
@@ -260,11 +263,6 @@ def h3_html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     def document(request: Request, number: str) -> Response:
         user = current_user(request)
         row = sanatorium_workstation.application_of(runtime, user, number)
-        element = sanatorium.result_document(row)
-        return Response(
-            h3.to_text(element).encode("utf-8"),
-            media_type="application/xml",
-            headers={"Content-Disposition": f'attachment; filename="{number}-{row.result_kind}.xml"'},
-        )
+        return xml_download(sanatorium.result_document(row), f"{number}-{row.result_kind}.xml")
 
     return router

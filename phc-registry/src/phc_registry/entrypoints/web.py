@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from egov_kit.documents.h1 import Bilingual
+from egov_kit.documents.h1 import Bilingual, to_text
 from egov_kit.errors import KitError
 from egov_kit.telemetry import extracted
-from fastapi import Request, Response
+from fastapi import Request, Response, UploadFile
 from fastapi.templating import Jinja2Templates
+from lxml import etree
 
 from phc_registry.entrypoints.i18n import DEFAULT_LANG, LANG_COOKIE, TEXTS, pick_lang, translate
 from phc_registry.service_layer import workstation
@@ -69,6 +70,29 @@ def bilingual(ru: str | None, kk: str | None) -> Bilingual | None:
     if not ru and not kk:
         return None
     return Bilingual(ru or kk, kk or ru)
+
+
+async def read_uploads(
+    uploads: list[UploadFile] | None, limit: int, *, unnamed: str | None = None
+) -> list[tuple[str, str | None, bytes]]:
+    """Each file's name, declared type and at most ``limit + 1`` bytes (enough to tell an oversized
+    file without reading all of it). A file without a name is called ``unnamed``; without that it is
+    left out (the empty file input of a form sent without files)."""
+    read = []
+    for upload in uploads or []:
+        name = upload.filename or unnamed
+        if name:
+            read.append((name, upload.content_type, await upload.read(limit + 1)))
+    return read
+
+
+def xml_download(element: etree._Element, file_name: str) -> Response:
+    """A signed document (talon, card, refusal) as a file to save."""
+    return Response(
+        to_text(element).encode("utf-8"),
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
+    )
 
 
 def error_status(exc: KitError) -> int:

@@ -30,9 +30,9 @@ from phc_registry.entrypoints.web import (
     api_errors,
     clear_session_cookie,
     in_session_trace,
+    read_uploads,
     set_session_cookie,
 )
-from phc_registry.entrypoints.workstation_html import read_upload
 from phc_registry.service_layer import attachment, workstation
 from phc_registry.service_layer.runtime import PhcRuntime
 from phc_registry.service_layer.workstation import WorkstationUser
@@ -329,14 +329,7 @@ def api_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     ) -> list[ScanOut]:
         """Step 5: scanned documents; every file is checked before any is stored."""
         user = checked(request, x_csrf_token)
-        read = [
-            (
-                upload.filename or "scan",
-                upload.content_type,
-                await read_upload(upload, runtime.limits.max_scan_bytes),
-            )
-            for upload in files
-        ]
+        read = await read_uploads(files, runtime.limits.max_scan_bytes, unnamed="scan")
         with in_session_trace(user):
             references = workstation.upload_scans(runtime, user, read)
         return [ScanOut(file_name=r.file_name, media_type=r.media_type, sha256=r.sha256) for r in references]

@@ -27,7 +27,9 @@ from phc_registry.entrypoints.web import (
     error_status,
     in_session_trace,
     page,
+    read_uploads,
     set_session_cookie,
+    xml_download,
 )
 from phc_registry.service_layer import attachment, workstation
 from phc_registry.service_layer.runtime import PhcRuntime
@@ -54,11 +56,6 @@ def document_view(row: ApplicationRow) -> dict[str, Any] | None:
         return None
     element = attachment.result_document(row)
     return talon_fields(element) if row.result_kind == "talon" else refusal_fields(element)
-
-
-async def read_upload(upload: UploadFile, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes: enough to tell an oversized file without reading all of it."""
-    return await upload.read(limit + 1)
 
 
 def html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
@@ -162,17 +159,7 @@ def html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
         scans: Annotated[list[UploadFile] | None, File()] = None,
     ) -> Response:
         user = checked(request, csrf_token)
-        files = []
-        for upload in scans or []:
-            if not upload.filename:
-                continue  # the empty file input of a form sent without files
-            files.append(
-                (
-                    upload.filename,
-                    upload.content_type,
-                    await read_upload(upload, runtime.limits.max_scan_bytes),
-                )
-            )
+        files = await read_uploads(scans, runtime.limits.max_scan_bytes)
         with in_session_trace(user):
             references = workstation.upload_scans(runtime, user, files)
             element = workstation.draft(
@@ -212,11 +199,6 @@ def html_router(runtime: PhcRuntime, settings: Settings) -> APIRouter:
     def h1_document(request: Request, number: str) -> Response:
         user = current_user(request)
         row = workstation.application_of(runtime, user, number)
-        element = attachment.result_document(row)
-        return Response(
-            to_text(element).encode("utf-8"),
-            media_type="application/xml",
-            headers={"Content-Disposition": f'attachment; filename="{number}-{row.result_kind}.xml"'},
-        )
+        return xml_download(attachment.result_document(row), f"{number}-{row.result_kind}.xml")
 
     return router

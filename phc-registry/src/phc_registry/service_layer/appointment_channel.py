@@ -30,7 +30,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
 
 from egov_kit.clock import now
 from egov_kit.documents import h2
@@ -60,11 +59,11 @@ from phc_registry.domain.grounds import Violation
 from phc_registry.domain.model import MedicalOrganisation, Person
 from phc_registry.service_layer import appointments, h2_steps
 from phc_registry.service_layer.attachment import (
+    Refusals,
     document_organisation,
-    head_keypair,
     history_entry,
+    history_of,
     record_refusal,
-    refusal,
     registration_number,
     stored_result,
 )
@@ -265,16 +264,7 @@ async def process_application(
                 await REPLIES.send_result(runtime, row, context, mark=True)
                 return row
     assert violation is not None
-    with h2_steps.step(
-        h2_steps.PORTAL,
-        h2_steps.PROCESS_7,
-        application=application_id,
-        registration_number=number,
-        ground=violation.ground,
-    ):
-        row = await asyncio.to_thread(_refuse, runtime, application_id, violation, organisation)
-        await REPLIES.send_result(runtime, row, context, mark=True)
-    return row
+    return await REPLIES.refuse(runtime, context, row, violation, _refuse)
 
 
 def _violation(ground: str, exc: KitError) -> Violation:
@@ -312,7 +302,7 @@ async def _check(
             None,
         )
     person = lookup.person
-    history = await asyncio.to_thread(_history, runtime, iin)
+    history = await asyncio.to_thread(history_of, runtime.uow_factory, iin)
     active = history.active
     if organisation is None or active is None or active.organisation != organisation.code:
         where = active.organisation if active is not None else "—"
@@ -339,11 +329,6 @@ async def _check(
     except (UnknownDoctor, NotASlot, SlotTaken) as exc:
         return _violation(h2_steps.SLOT_TAKEN, exc), person, None
     return None, person, doctor
-
-
-def _history(runtime: PhcRuntime, iin: str) -> Any:
-    with runtime.uow_factory() as uow:
-        return uow.attachments.history(iin)
 
 
 def _book(
@@ -403,33 +388,12 @@ def appointment_document(
     return h2.sign_with(element, runtime.signers.for_organisation(organisation.code))
 
 
-def refusal_document(
-    runtime: PhcRuntime,
-    violation: Violation,
-    organisation: MedicalOrganisation | None,
-    *,
-    recipient_iin: str | None,
-    registration_number: str | None = None,
-    application_id: str | None = None,
-) -> etree._Element:
-    """A signed motivated refusal (H1's document) with H2's ground wording."""
-    element = h2.build_refusal(
-        refusal(
-            runtime,
-            h2_steps.ground(violation.ground),
-            h2.Bilingual(violation.details_ru[:2000], violation.details_kk[:2000]),
-            recipient_iin=recipient_iin,
-            organisation=organisation,
-            registration_number=registration_number,
-            application_id=application_id,
-        )
-    )
-    return h2.sign_with(element, head_keypair(runtime, organisation))
+REFUSALS = Refusals(h2_steps.ground, h2.build_refusal)
+refusal_document = REFUSALS.signed  # H1's document with H2's ground wording
 
 
-def _refuse(
-    runtime: PhcRuntime, application_id: str, violation: Violation, organisation: MedicalOrganisation | None
-) -> AppointmentRow:
+def _refuse(runtime: PhcRuntime, application_id: str, violation: Violation) -> AppointmentRow:
+    """Process 7: the signed refusal kept; the request becomes REFUSED."""
     with runtime.uow_factory() as uow:
         row = uow.appointments.get(application_id)
         assert row is not None
@@ -438,8 +402,8 @@ def _refuse(
         element = refusal_document(
             runtime,
             violation,
-            organisation,
             recipient_iin=row.recipient_iin,
+            organisation=seed.organisation(row.organisation),
             registration_number=row.registration_number,
             application_id=row.application_id,
         )
@@ -466,8 +430,8 @@ async def process_cancellation(
                 f"Подпись отмены не подтверждена ({exc.code}): {exc.message}",
                 f"Бас тарту қолтаңбасы расталмады ({exc.code}): {exc.message}",
             ),
-            None,
             recipient_iin=cancellation.recipient_iin,
+            organisation=None,
             application_id=cancellation.application_id,
         )
         await REPLIES.reply(runtime, refusal, MessageType.RESPONSE, context)

@@ -13,7 +13,7 @@ in a worker thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -47,7 +47,7 @@ from phc_registry.domain import grounds as g
 from phc_registry.domain import seed
 from phc_registry.domain.errors import AlreadyAttached, ApplicationNotFound
 from phc_registry.domain.grounds import Violation
-from phc_registry.domain.model import Attachment, MedicalOrganisation, Person
+from phc_registry.domain.model import Attachment, AttachmentHistory, MedicalOrganisation, Person
 from phc_registry.domain.rules import Accepted
 from phc_registry.service_layer import steps
 from phc_registry.service_layer.runtime import PhcRuntime
@@ -124,26 +124,64 @@ def refusing_organisation(runtime: PhcRuntime, organisation: MedicalOrganisation
     return registry_organisation(runtime.system_bin)
 
 
-def refusal(
-    runtime: PhcRuntime,
-    ground: Ground,
-    details: Bilingual,
-    *,
-    recipient_iin: str | None,
-    organisation: MedicalOrganisation | None,
-    registration_number: str | None = None,
-    application_id: str | None = None,
-) -> Refusal:
-    """A motivated refusal (H1's shape, built in H1's, H2's or H3's namespace), issued now."""
-    return Refusal(
-        recipient_iin=recipient_iin,
-        organisation=refusing_organisation(runtime, organisation),
-        ground=ground,
-        details=details,
-        issued_at=now(),
-        registration_number=registration_number,
-        application_id=application_id,
-    )
+def head_keypair(runtime: PhcRuntime, organisation: MedicalOrganisation | None) -> KeyPair:
+    """The organisation's authorised person's key, or the register's own for no organisation."""
+    if organisation is not None:
+        return runtime.signers.for_organisation(organisation.code)
+    if runtime.registry_keypair is None:
+        raise RuntimeError("no key to sign in the register's own name")
+    return runtime.registry_keypair
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """One service's motivated refusals (H1's shape): the regulation's wording of a ground and the
+    builder of the service's namespace (``build_refusal`` of ``egov_kit.documents.h1``, ``h2``, ``h3``)."""
+
+    ground: Callable[[str], Ground]
+    build: Callable[[Refusal], etree._Element]
+
+    def of(
+        self,
+        runtime: PhcRuntime,
+        violation: Violation,
+        *,
+        recipient_iin: str | None,
+        organisation: MedicalOrganisation | None,
+        registration_number: str | None = None,
+        application_id: str | None = None,
+    ) -> Refusal:
+        """The refusal of ``violation``, issued now (details cut to the schemas' 1–2000 characters)."""
+        return Refusal(
+            recipient_iin=recipient_iin,
+            organisation=refusing_organisation(runtime, organisation),
+            ground=self.ground(violation.ground),
+            details=Bilingual(violation.details_ru[:2000] or "—", violation.details_kk[:2000] or "—"),
+            issued_at=now(),
+            registration_number=registration_number,
+            application_id=application_id,
+        )
+
+    def signed(
+        self,
+        runtime: PhcRuntime,
+        violation: Violation,
+        *,
+        recipient_iin: str | None,
+        organisation: MedicalOrganisation | None,
+        registration_number: str | None = None,
+        application_id: str | None = None,
+    ) -> etree._Element:
+        """The refusal signed by the organisation's authorised person (the register's key for none)."""
+        refusal = self.of(
+            runtime,
+            violation,
+            recipient_iin=recipient_iin,
+            organisation=organisation,
+            registration_number=registration_number,
+            application_id=application_id,
+        )
+        return sign_with(self.build(refusal), head_keypair(runtime, organisation))
 
 
 class SignRefusal(Protocol):
@@ -251,6 +289,12 @@ def register(
         return Registration(existing, False)
 
 
+def history_of(uow_factory: UnitOfWorkFactory, iin: str) -> AttachmentHistory:
+    """The person's attachments in the register (the active one and the closed ones)."""
+    with uow_factory() as uow:
+        return uow.attachments.history(iin)
+
+
 def get(uow_factory: UnitOfWorkFactory, application_id: str) -> ApplicationRow:
     with uow_factory() as uow:
         row = uow.applications.get(application_id)
@@ -308,37 +352,8 @@ def _status_at(row: ApplicationRow, status: Status) -> datetime:
 result_document = stored_result
 
 
-def head_keypair(runtime: PhcRuntime, organisation: MedicalOrganisation | None) -> KeyPair:
-    """The organisation's authorised person's key, or the register's own for no organisation."""
-    if organisation is not None:
-        return runtime.signers.for_organisation(organisation.code)
-    if runtime.registry_keypair is None:
-        raise RuntimeError("no key to sign in the register's own name")
-    return runtime.registry_keypair
-
-
-def refusal_document(
-    runtime: PhcRuntime,
-    violation: Violation,
-    *,
-    recipient_iin: str | None,
-    organisation: MedicalOrganisation | None,
-    registration_number: str | None = None,
-    application_id: str | None = None,
-) -> etree._Element:
-    """A signed motivated refusal (the ground's wording is the regulation's)."""
-    element = build_refusal(
-        refusal(
-            runtime,
-            steps.ground(violation.ground),
-            Bilingual(violation.details_ru, violation.details_kk),
-            recipient_iin=recipient_iin,
-            organisation=organisation,
-            registration_number=registration_number,
-            application_id=application_id,
-        )
-    )
-    return sign_with(element, head_keypair(runtime, organisation))
+REFUSALS = Refusals(steps.ground, build_refusal)
+refusal_document = REFUSALS.signed  # H1's signed motivated refusal
 
 
 def refuse(runtime: PhcRuntime, application_id: str, violation: Violation) -> ApplicationRow:

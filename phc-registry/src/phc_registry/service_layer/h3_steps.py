@@ -14,7 +14,7 @@ from egov_kit.documents import h3
 from egov_kit.documents.h1 import Ground
 from egov_kit.regulations import Regulation, load_regulation
 
-from phc_registry.service_layer.steps import names_of, step_of
+from phc_registry.service_layer.steps import names_of, step_of, step_part
 
 REGULATION_ID = h3.SERVICE_ID
 SYSTEM = "phc-registry"
@@ -42,6 +42,7 @@ def regulation() -> Regulation:
 
 
 step = partial(step_of, REGULATION_ID)  # The span of one step of H3 carried out by РПН.
+part = partial(step_part, REGULATION_ID)  # A span of work within a provider step of H3.
 
 
 def ground(code: str) -> Ground:

@@ -37,7 +37,6 @@ from phc_registry.adapters.orm import ApplicationRow
 from phc_registry.domain import grounds as g
 from phc_registry.domain import seed
 from phc_registry.domain.grounds import Violation
-from phc_registry.domain.model import AttachmentHistory
 from phc_registry.domain.rules import Accepted, check_application
 from phc_registry.service_layer import attachment, steps
 from phc_registry.service_layer.portal_replies import PortalReplies, named_in
@@ -133,7 +132,9 @@ async def process_application(
             span.set_attribute("egov.gbdfl.status", lookup.status)
             person = lookup.person
             organisation = seed.organisation(application.organisation_code)
-            history = await asyncio.to_thread(_history, runtime, application.recipient.iin)
+            history = await asyncio.to_thread(
+                attachment.history_of, runtime.uow_factory, application.recipient.iin
+            )
             decision = check_application(application, lookup, organisation, history)
         span.set_attribute(
             "egov.decision", decision.ground if isinstance(decision, Violation) else "accepted"
@@ -143,16 +144,7 @@ async def process_application(
 
     # --- process 7 or process 8 ----------------------------------------------------------------------
     if isinstance(decision, Violation):
-        with steps.step(
-            steps.PORTAL,
-            steps.PROCESS_7,
-            application=application_id,
-            registration_number=number,
-            ground=decision.ground,
-        ):
-            row = await asyncio.to_thread(attachment.refuse, runtime, application_id, decision)
-            await REPLIES.send_result(runtime, row, context, mark=True)
-        return row
+        return await REPLIES.refuse(runtime, context, row, decision, attachment.refuse)
     assert person is not None
     with steps.step(
         steps.PORTAL, steps.PROCESS_8, application=application_id, registration_number=number
@@ -161,11 +153,6 @@ async def process_application(
         span.set_attribute("egov.result", row.result_kind or "")
         await REPLIES.send_result(runtime, row, context, mark=True)
     return row
-
-
-def _history(runtime: PhcRuntime, iin: str) -> AttachmentHistory:
-    with runtime.uow_factory() as uow:
-        return uow.attachments.history(iin)
 
 
 async def _refuse_unreadable(

@@ -7,6 +7,7 @@ A :class:`PortalReplies` is one service's answers, correlated to the REQUEST the
 * :meth:`PortalReplies.resend_decided` — a request decided before (a redelivery after a crash, or the
   same application sent again) gets its RESPONSE again, in the span of process 7 or process 8;
 * :meth:`PortalReplies.send_result` — the stored result in a RESPONSE, marked ``response_sent_at``;
+* :meth:`PortalReplies.refuse` — process 7: the service's signed refusal kept, then sent;
 * :meth:`PortalReplies.refuse_unregistered` — process 7 without a number for a request that cannot be
   registered (unreadable, or its confirmation not believed), with what it names of itself
   (:func:`named_in`), so the sender is not left waiting.
@@ -143,6 +144,27 @@ class PortalReplies(Generic[RowT]):
         await self.reply(runtime, self.result(row), MessageType.RESPONSE, context)
         if mark:
             await asyncio.to_thread(self.mark_sent, runtime.uow_factory, row.application_id)
+
+    async def refuse(
+        self,
+        runtime: PhcRuntime,
+        context: ShepContext,
+        row: RowT,
+        violation: Violation,
+        refuse: Callable[[PhcRuntime, str, Violation], RowT],
+    ) -> RowT:
+        """Process 7: the signed refusal naming ``violation``'s ground (kept by ``refuse``) in a RESPONSE."""
+        with step_of(
+            self.regulation_id,
+            PORTAL,
+            PROCESS_7,
+            application=row.application_id,
+            registration_number=row.registration_number,
+            ground=violation.ground,
+        ):
+            refused = await asyncio.to_thread(refuse, runtime, row.application_id, violation)
+            await self.send_result(runtime, refused, context, mark=True)
+        return refused
 
     async def refuse_unregistered(
         self,

@@ -14,9 +14,9 @@ worker thread.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 from egov_kit.attachments import CheckedFile
 from egov_kit.clock import KZ_TZ, now
@@ -35,14 +35,14 @@ from phc_registry.domain import sanatorium as rules
 from phc_registry.domain import seed
 from phc_registry.domain.errors import ApplicationNotFound
 from phc_registry.domain.grounds import Violation
-from phc_registry.domain.model import Address, MedicalOrganisation, Person, StaffMember
+from phc_registry.domain.model import MedicalOrganisation, Person, StaffMember, person_json
 from phc_registry.service_layer import h3_steps
 from phc_registry.service_layer.attachment import (
+    Refusals,
     document_organisation,
     head_keypair,
     history_entry,
     record_refusal,
-    refusal,
     registration_number,
     status_of,
     stored_result,
@@ -158,28 +158,6 @@ def register(
         if again is None:
             raise
         return Registration(again, False)
-
-
-def person_json(person: Person) -> dict[str, Any]:
-    """A person of ГБД ФЛ as kept with the request (and in the workstation's session)."""
-    data = asdict(person)
-    data["birth_date"] = person.birth_date.isoformat()
-    data["death_date"] = person.death_date.isoformat() if person.death_date else None
-    return data
-
-
-def person_of(data: dict[str, Any]) -> Person | None:
-    if not data:
-        return None
-    address = data.get("address")
-    return Person(
-        **{
-            **data,
-            "birth_date": date.fromisoformat(data["birth_date"]),
-            "death_date": date.fromisoformat(data["death_date"]) if data.get("death_date") else None,
-            "address": Address(**address) if address else None,
-        }
-    )
 
 
 def record_check(
@@ -302,6 +280,10 @@ def status_document(row: SanatoriumApplicationRow, *, status: h3.Status | None =
 result_document = stored_result
 
 
+REFUSALS = Refusals(h3_steps.ground, h3.build_refusal)
+signed_refusal = REFUSALS.signed  # by the organisation's authorised person (the register's key for none)
+
+
 def refusal_element(
     runtime: PhcRuntime,
     violation: Violation,
@@ -312,32 +294,8 @@ def refusal_element(
     application_id: str | None = None,
     signer_iin: str | None = None,
 ) -> etree._Element:
-    """The unsigned motivated refusal (H3's namespace; the ground's wording is the regulation's)."""
-    return h3.build_refusal(
-        refusal(
-            runtime,
-            h3_steps.ground(violation.ground),
-            Bilingual(violation.details_ru[:2000] or "—", violation.details_kk[:2000] or "—"),
-            recipient_iin=recipient_iin,
-            organisation=organisation,
-            registration_number=registration_number,
-            application_id=application_id,
-        ),
-        signer_iin=signer_iin,
-    )
-
-
-def signed_refusal(
-    runtime: PhcRuntime,
-    violation: Violation,
-    *,
-    recipient_iin: str | None,
-    organisation: MedicalOrganisation | None,
-    registration_number: str | None = None,
-    application_id: str | None = None,
-) -> etree._Element:
-    """A refusal signed by the organisation's authorised person (the register's key for none)."""
-    element = refusal_element(
+    """The unsigned motivated refusal naming the employee who signs it (step 7 at the workstation)."""
+    refusal = REFUSALS.of(
         runtime,
         violation,
         recipient_iin=recipient_iin,
@@ -345,7 +303,7 @@ def signed_refusal(
         registration_number=registration_number,
         application_id=application_id,
     )
-    return h3.sign_with(element, head_keypair(runtime, organisation))
+    return h3.build_refusal(refusal, signer_iin=signer_iin)
 
 
 def card_recipient(person: Person) -> h3.CardRecipient:

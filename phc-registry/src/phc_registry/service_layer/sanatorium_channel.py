@@ -44,9 +44,8 @@ from lxml import etree
 from phc_registry.adapters.orm_sanatorium import SanatoriumApplicationRow
 from phc_registry.domain import seed
 from phc_registry.domain.grounds import Violation
-from phc_registry.domain.model import AttachmentHistory
 from phc_registry.domain.sanatorium import check_request
-from phc_registry.service_layer import h3_steps, sanatorium
+from phc_registry.service_layer import attachment, h3_steps, sanatorium
 from phc_registry.service_layer.portal_replies import PortalReplies, named_in
 from phc_registry.service_layer.runtime import PhcRuntime
 
@@ -140,7 +139,9 @@ async def process_application(
         organisation = seed.organisation(application.organisation_code)
         lookup = await runtime.gbd.lookup(application.recipient.iin)
         span.set_attribute("egov.gbdfl.status", lookup.status)
-        history = await asyncio.to_thread(_history, runtime, application.recipient.iin)
+        history = await asyncio.to_thread(
+            attachment.history_of, runtime.uow_factory, application.recipient.iin
+        )
         active = history.active
         violation = check_request(application, lookup, organisation, active.organisation if active else None)
         await asyncio.to_thread(
@@ -150,16 +151,7 @@ async def process_application(
 
     # --- process 7 or process 8 ----------------------------------------------------------------------
     if violation is not None:
-        with h3_steps.step(
-            h3_steps.PORTAL,
-            h3_steps.PROCESS_7,
-            application=application_id,
-            registration_number=number,
-            ground=violation.ground,
-        ):
-            row = await asyncio.to_thread(sanatorium.refuse, runtime, application_id, violation)
-            await REPLIES.send_result(runtime, row, context, mark=True)
-        return row
+        return await REPLIES.refuse(runtime, context, row, violation, sanatorium.refuse)
     assert lookup.person is not None and active is not None
     with h3_steps.step(
         h3_steps.PORTAL, h3_steps.PROCESS_8, application=application_id, registration_number=number
@@ -176,11 +168,6 @@ async def process_application(
 def _existing(runtime: PhcRuntime, application_id: str) -> SanatoriumApplicationRow | None:
     with runtime.uow_factory() as uow:
         return uow.sanatorium.get(application_id)
-
-
-def _history(runtime: PhcRuntime, iin: str) -> AttachmentHistory:
-    with runtime.uow_factory() as uow:
-        return uow.attachments.history(iin)
 
 
 async def _refuse_unbelieved(

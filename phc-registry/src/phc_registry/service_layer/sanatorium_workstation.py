@@ -26,23 +26,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import UTC, date
-from typing import Any
+from datetime import date
 
 from egov_kit.attachments import AttachmentError, CheckedFile, check_files
-from egov_kit.clock import now
 from egov_kit.documents import h3
 from egov_kit.documents.h1 import Bilingual, Recipient
 from egov_kit.dsig import SignatureMissing
-from egov_kit.telemetry import span
 from egov_kit.xml import parse_xml
 from lxml import etree
 
-from phc_registry.adapters.orm import ScanRow
 from phc_registry.adapters.orm_sanatorium import SanatoriumApplicationRow, SanatoriumCardRow
 from phc_registry.domain.errors import ApplicationMismatch, LookupRequired, ScanUnknown
 from phc_registry.domain.grounds import Violation
-from phc_registry.domain.model import PersonLookup
+from phc_registry.domain.model import PersonLookup, person_of
 from phc_registry.domain.sanatorium import (
     AlreadyDecided,
     CardNotAllowed,
@@ -52,6 +48,7 @@ from phc_registry.domain.sanatorium import (
     check_request,
 )
 from phc_registry.service_layer import h3_steps, sanatorium, workstation
+from phc_registry.service_layer.attachment import history_of
 from phc_registry.service_layer.runtime import PhcRuntime
 from phc_registry.service_layer.workstation import WorkstationUser
 
@@ -68,34 +65,12 @@ class LookupOutcome:
     attached_to: str | None = None  # the organisation of the person's active attachment
 
 
-def _lookup_json(found: PersonLookup) -> dict[str, Any]:
-    return {
-        "status": found.status,
-        "message_ru": found.message_ru,
-        "message_kk": found.message_kk,
-        "person": sanatorium.person_json(found.person) if found.person is not None else None,
-    }
-
-
 def cached_lookup(user: WorkstationUser, iin: str) -> PersonLookup:
-    data = user.lookups.get(CACHE_PREFIX + iin)
-    if data is None:
-        raise LookupRequired(
-            f"Сначала запросите сведения об ИИН {iin} в ГБД ФЛ / Алдымен ЖТ ММБ-дан ЖСН {iin} туралы "
-            "мәліметтерді сұратыңыз",
-            data=iin,
-        )
-    person = sanatorium.person_of(data.get("person") or {})
-    return PersonLookup(iin, data["status"], person, data.get("message_ru", ""), data.get("message_kk", ""))
-
-
-def _remember(runtime: PhcRuntime, user: WorkstationUser, iin: str, found: PersonLookup) -> None:
-    workstation.keep_lookup(runtime, user, CACHE_PREFIX + iin, _lookup_json(found))
+    return workstation.cached_lookup(user, iin, prefix=CACHE_PREFIX)
 
 
 def _attached_to(runtime: PhcRuntime, iin: str) -> str | None:
-    with runtime.uow_factory() as uow:
-        active = uow.attachments.history(iin).active
+    active = history_of(runtime.uow_factory, iin).active
     return active.organisation if active is not None else None
 
 
@@ -105,7 +80,13 @@ async def lookup(runtime: PhcRuntime, user: WorkstationUser, iin: str) -> Lookup
     if user.service != h3_steps.REGULATION_ID:
         await asyncio.to_thread(workstation.choose_service, runtime, user, h3_steps.REGULATION_ID)
     found, refusal = await workstation.look_up(
-        runtime, user, iin, h3_steps.REGULATION_ID, h3.UNRELIABLE_DATA, _remember, sanatorium.signed_refusal
+        runtime,
+        user,
+        iin,
+        h3_steps.REGULATION_ID,
+        h3.UNRELIABLE_DATA,
+        sanatorium.signed_refusal,
+        cache_prefix=CACHE_PREFIX,
     )
     if refusal is not None:
         return LookupOutcome(found, refusal=refusal)
@@ -120,7 +101,7 @@ def upload_files(
 ) -> list[CheckedFile]:
     """The scanned clinical results: H3's limits (3 files, 1 MiB each, 2 MiB together, PDF/JPEG/PNG)
     checked for all of them before any is stored (``ATTACHMENT_*`` codes)."""
-    with span("workstation: H3 clinical results", attributes={"egov.employee": user.iin}):
+    with h3_steps.part(h3_steps.STEP_5, "workstation: H3 clinical results", employee=user.iin):
         try:
             checked = check_files(
                 files,
@@ -131,20 +112,7 @@ def upload_files(
             )
         except AttachmentError as exc:  # the kit's code, the message in both languages
             raise FileRefused(f"{exc.message_ru} / {exc.message_kk}", code=exc.code, data=exc.data) from exc
-        moment = now().astimezone(UTC)
-        for item in checked:
-            runtime.scans.write(item)
-            with runtime.uow_factory() as uow:  # every upload is logged: the latest name wins
-                uow.scans.add(
-                    ScanRow(
-                        sha256=item.sha256,
-                        file_name=item.file_name,
-                        media_type=item.media_type,
-                        size=item.size,
-                        uploaded_by=user.iin,
-                        uploaded_at=moment,
-                    )
-                )
+        workstation.store_uploads(runtime, user, checked)
         return checked
 
 
@@ -186,7 +154,7 @@ def draft(
             data=iin,
         )
     person = found.person
-    with span("workstation: H3 request form", attributes={"egov.employee": user.iin}):
+    with h3_steps.part(h3_steps.STEP_5, "workstation: H3 request form", employee=user.iin):
         return h3.build_application(
             recipient=Recipient(person.iin, person.surname, person.name, person.patronymic),
             organisation_code=user.organisation.code,
@@ -325,20 +293,21 @@ def card_draft(
             f"Карта берілмейді: бас тарту негізі табылды {found.ground} ({found.details_kk})",
             data=found.ground,
         )
-    person = sanatorium.person_of(row.person)
+    person = person_of(row.person)
     if person is None:
         raise LookupRequired(
             f"Нет сведений ГБД ФЛ об услугополучателе запроса {number} / {number} сұрауының алушысы туралы "
             "ЖТ ММБ мәліметтері жоқ",
             data=row.recipient_iin,
         )
-    with span(
+    with h3_steps.part(
+        h3_steps.STEP_8,
         "workstation: H3 card form",
-        attributes={"egov.employee": user.iin, "egov.registration_number": number},
+        employee=user.iin,
+        registration_number=number,
     ):
         card_number = row.result_number or sanatorium.next_card_number(runtime.uow_factory)
-        with runtime.uow_factory() as uow:
-            active = uow.attachments.history(row.recipient_iin).active
+        active = history_of(runtime.uow_factory, row.recipient_iin).active
         section = (
             active.section if active is not None and active.organisation == user.organisation.code else None
         )
@@ -383,9 +352,11 @@ def refusal_draft(
     if not ru:
         ru = kk or "Решение работника услугодателя"
         kk = kk or "Көрсетілетін қызметті беруші қызметкерінің шешімі"
-    with span(
+    with h3_steps.part(
+        h3_steps.STEP_7,
         "workstation: H3 refusal form",
-        attributes={"egov.employee": user.iin, "egov.registration_number": number},
+        employee=user.iin,
+        registration_number=number,
     ):
         element = sanatorium.refusal_element(
             runtime,

@@ -24,9 +24,10 @@ import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from egov_kit.attachments import CheckedFile
 from egov_kit.clock import now
 from egov_kit.documents.errors import IinMismatch, SignerNotAuthorised
 from egov_kit.documents.h1 import (
@@ -39,7 +40,7 @@ from egov_kit.documents.h1 import (
 )
 from egov_kit.dsig import SignatureMissing, verify_document
 from egov_kit.identifiers import validate_iin
-from egov_kit.telemetry import inject, span
+from egov_kit.telemetry import inject
 from egov_kit.xml import parse_xml
 from lxml import etree
 from opentelemetry.trace import Span
@@ -62,13 +63,13 @@ from phc_registry.domain.errors import (
 )
 from phc_registry.domain.grounds import Violation
 from phc_registry.domain.model import (
-    Address,
     Attachment,
     MedicalOrganisation,
-    Person,
     PersonLookup,
     Section,
     StaffMember,
+    lookup_json,
+    lookup_of,
 )
 from phc_registry.domain.rules import check_application
 from phc_registry.service_layer import attachment, h3_steps, steps
@@ -147,10 +148,6 @@ def seed_attachments(uow_factory: UnitOfWorkFactory) -> int:
     return len(seed.SEEDED_ATTACHMENTS)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return attachment.utc(moment)
-
-
 def login(
     runtime: PhcRuntime, iin: str, password: str, *, service: str | None = None
 ) -> tuple[str, WorkstationUser]:
@@ -168,7 +165,7 @@ def login(
             if account is None or organisation is None:
                 verify_password(_dummy_hash(), password)
                 outcome = "unknown"
-            elif (locked := _aware(account.locked_until)) is not None and locked > moment:
+            elif (locked := attachment.utc(account.locked_until)) is not None and locked > moment:
                 outcome = "locked"
             elif not verify_password(account.password_hash, password):
                 account.failed_attempts += 1
@@ -186,7 +183,7 @@ def login(
                 uow.accounts.save(account)
                 outcome = "ok"
             left = limits.max_failed_logins - (account.failed_attempts if account else 0)
-            locked_until = _aware(account.locked_until) if account else None
+            locked_until = attachment.utc(account.locked_until) if account else None
         if outcome in ("locked", "locked_now"):
             until = (locked_until or moment).astimezone(now().tzinfo)
             raise AccountLocked(
@@ -225,7 +222,7 @@ def _user(row: SessionRow, organisation: MedicalOrganisation, token: str) -> Wor
         organisation=organisation,
         token_hash=row.token_hash,
         csrf_token=csrf_token(token),
-        expires_at=_aware(row.expires_at) or now(),
+        expires_at=attachment.utc(row.expires_at) or now(),
         lookups=dict(row.lookups),
         trace=dict(row.trace),
         service=row.service,
@@ -241,7 +238,7 @@ def authenticate(runtime: PhcRuntime, token: str | None) -> WorkstationUser:
         raise problem
     with runtime.uow_factory() as uow:
         row = uow.sessions.get(token_hash(token))
-    if row is None or (_aware(row.expires_at) or now()) < now():
+    if row is None or (attachment.utc(row.expires_at) or now()) < now():
         raise problem
     organisation = seed.employer_of(row.employee_iin)
     if organisation is None:
@@ -316,63 +313,16 @@ def ensure_service(runtime: PhcRuntime, user: WorkstationUser) -> None:
 # --- step 3 (and 4) ------------------------------------------------------------------------------
 
 
-def _person_json(lookup: PersonLookup) -> dict[str, Any]:
-    person = lookup.person
-    data: dict[str, Any] = {
-        "status": lookup.status,
-        "message_ru": lookup.message_ru,
-        "message_kk": lookup.message_kk,
-    }
-    if person is not None:
-        data["person"] = {
-            "iin": person.iin,
-            "surname": person.surname,
-            "name": person.name,
-            "patronymic": person.patronymic,
-            "birth_date": person.birth_date.isoformat(),
-            "deceased": person.deceased,
-            "death_date": person.death_date.isoformat() if person.death_date else None,
-            "address": None
-            if person.address is None
-            else {
-                "region": person.address.region,
-                "locality": person.address.locality,
-                "street_ru": person.address.street_ru,
-                "street_kk": person.address.street_kk,
-                "full_ru": person.address.full_ru,
-                "full_kk": person.address.full_kk,
-            },
-        }
-    return data
-
-
-def _lookup_from_json(iin: str, data: dict[str, Any]) -> PersonLookup:
-    raw = data.get("person")
-    person = None
-    if raw is not None:
-        address = raw.get("address")
-        person = Person(
-            iin=raw["iin"],
-            surname=raw["surname"],
-            name=raw["name"],
-            patronymic=raw.get("patronymic"),
-            birth_date=date.fromisoformat(raw["birth_date"]),
-            deceased=bool(raw.get("deceased")),
-            death_date=date.fromisoformat(raw["death_date"]) if raw.get("death_date") else None,
-            address=None if address is None else Address(**address),
-        )
-    return PersonLookup(iin, data["status"], person, data.get("message_ru", ""), data.get("message_kk", ""))
-
-
-def cached_lookup(user: WorkstationUser, iin: str) -> PersonLookup:
-    data = user.lookups.get(iin)
+def cached_lookup(user: WorkstationUser, iin: str, *, prefix: str = "") -> PersonLookup:
+    """The look-up of step 3 kept in the session (under ``prefix`` + ИИН), or ``LOOKUP_REQUIRED``."""
+    data = user.lookups.get(prefix + iin)
     if data is None:
         raise LookupRequired(
             f"Сначала запросите сведения об ИИН {iin} в ГБД ФЛ / Алдымен ЖТ ММБ-дан ЖСН {iin} туралы "
             "мәліметтерді сұратыңыз",
             data=iin,
         )
-    return _lookup_from_json(iin, data)
+    return lookup_of(iin, data)
 
 
 @dataclass(frozen=True)
@@ -390,11 +340,11 @@ async def lookup(runtime: PhcRuntime, user: WorkstationUser, iin: str) -> Lookup
     if user.service is None:
         await asyncio.to_thread(ensure_service, runtime, user)
     found, refusal = await look_up(
-        runtime, user, iin, steps.REGULATION_ID, g.NOT_IN_GBDFL, _remember, attachment.refusal_document
+        runtime, user, iin, steps.REGULATION_ID, g.NOT_IN_GBDFL, attachment.refusal_document
     )
     if refusal is not None or found.person is None:
         return LookupOutcome(found, refusal=refusal)
-    history = await asyncio.to_thread(_history, runtime, iin)
+    history = await asyncio.to_thread(attachment.history_of, runtime.uow_factory, iin)
     address = found.person.address
     return LookupOutcome(
         found,
@@ -410,16 +360,18 @@ async def look_up(
     iin: str,
     regulation_id: str,
     ground: str,
-    remember: Callable[[PhcRuntime, WorkstationUser, str, PersonLookup], None],
     refuse: SignRefusal,
+    *,
+    cache_prefix: str = "",
 ) -> tuple[PersonLookup, etree._Element | None]:
-    """Step 3 of a regulation (H1, H3): ГБД ФЛ through ШЭП, kept in the session by ``remember``;
-    step 4 when it has no data: the motivated refusal ``ground`` signed by ``refuse``."""
+    """Step 3 of a regulation (H1, H3): ГБД ФЛ through ШЭП, kept in the session (under
+    ``cache_prefix`` + ИИН); step 4 when it has no data: the motivated refusal ``ground`` signed by
+    ``refuse``."""
     with step_of(regulation_id, steps.PROVIDER, steps.STEP_3, employee=user.iin, recipient=iin) as current:
         validate_iin(iin)
         found = await runtime.gbd.lookup(iin)
         current.set_attribute("egov.gbdfl.status", found.status)
-        await asyncio.to_thread(remember, runtime, user, iin, found)
+        await asyncio.to_thread(keep_lookup, runtime, user, cache_prefix + iin, lookup_json(found))
     if found.status != "absent" and found.person is not None:
         return found, None
     with step_of(
@@ -449,15 +401,6 @@ def keep_lookup(runtime: PhcRuntime, user: WorkstationUser, key: str, data: dict
             uow.sessions.save(row)
 
 
-def _remember(runtime: PhcRuntime, user: WorkstationUser, iin: str, found: PersonLookup) -> None:
-    keep_lookup(runtime, user, iin, _person_json(found))
-
-
-def _history(runtime: PhcRuntime, iin: str) -> Any:
-    with runtime.uow_factory() as uow:
-        return uow.attachments.history(iin)
-
-
 # --- step 5 --------------------------------------------------------------------------------------
 
 
@@ -465,29 +408,33 @@ def upload_scans(
     runtime: PhcRuntime, user: WorkstationUser, files: list[tuple[str, str | None, bytes]]
 ) -> list[ScanReference]:
     """Check every file (PDF/JPEG/PNG, size), then store them all; nothing is stored if one fails."""
-    with span("workstation: attach scanned documents", attributes={"egov.employee": user.iin}):
+    with steps.part(steps.STEP_5, "workstation: attach scanned documents", employee=user.iin):
         checked = [
             check_scan(name, declared, content, max_bytes=runtime.limits.max_scan_bytes)
             for name, declared, content in files
         ]
-        references = []
-        moment = now().astimezone(UTC)
-        for scan in checked:
-            runtime.scans.write(scan)
-            with runtime.uow_factory() as uow:
-                if uow.scans.find(scan.sha256, user.iin, scan.file_name) is None:
-                    uow.scans.add(
-                        ScanRow(
-                            sha256=scan.sha256,
-                            file_name=scan.file_name,
-                            media_type=scan.media_type,
-                            size=scan.size,
-                            uploaded_by=user.iin,
-                            uploaded_at=moment,
-                        )
-                    )
-            references.append(ScanReference(scan.file_name, scan.media_type, scan.sha256))
-        return references
+        store_uploads(runtime, user, checked)
+        return [ScanReference(scan.file_name, scan.media_type, scan.sha256) for scan in checked]
+
+
+def store_uploads(runtime: PhcRuntime, user: WorkstationUser, checked: list[CheckedFile]) -> None:
+    """Checked files into the scan store (by SHA-256), each upload logged for this employee: a file
+    is named in an application by its latest name (H1 and H3)."""
+    moment = now().astimezone(UTC)
+    for item in checked:
+        runtime.scans.write(item)
+    with runtime.uow_factory() as uow:
+        for item in checked:
+            uow.scans.add(
+                ScanRow(
+                    sha256=item.sha256,
+                    file_name=item.file_name,
+                    media_type=item.media_type,
+                    size=item.size,
+                    uploaded_by=user.iin,
+                    uploaded_at=moment,
+                )
+            )
 
 
 def _scan_references(
@@ -531,7 +478,7 @@ def draft(
         )
     user.organisation.section(section)  # UNKNOWN_SECTION
     person = found.person
-    with span("workstation: application form", attributes={"egov.employee": user.iin}):
+    with steps.part(steps.STEP_5, "workstation: application form", employee=user.iin):
         return build_application(
             recipient=Recipient(person.iin, person.surname, person.name, person.patronymic),
             organisation_code=user.organisation.code,
@@ -554,13 +501,6 @@ class RegisterOutcome:
     @property
     def document(self) -> etree._Element:
         return attachment.result_document(self.row)
-
-
-async def _check_signer(
-    runtime: PhcRuntime, user: WorkstationUser, element: etree._Element, application: Application
-) -> str:
-    """The signature, the certificate, an employee of this organisation, and the one ``signerIin`` names."""
-    return await check_employee_signature(runtime, user, element, application.signer_iin)
 
 
 async def check_employee_signature(
@@ -622,7 +562,7 @@ async def register(runtime: PhcRuntime, user: WorkstationUser, signed_xml: str |
                 "Заявление не подписано ЭЦП работника / Өтінішке қызметкердің ЭЦҚ-сы қойылмаған"
             )
         _check_application(runtime, user, application)
-        signer = await _check_signer(runtime, user, element, application)
+        signer = await check_employee_signature(runtime, user, element, application.signer_iin)
     application_id = application.application_id
     with steps.step(steps.PROVIDER, steps.STEP_6, application=application_id, employee=user.iin) as current:
         registration = await asyncio.to_thread(
@@ -638,7 +578,9 @@ async def register(runtime: PhcRuntime, user: WorkstationUser, signed_xml: str |
         if row.result_xml is not None:
             return RegisterOutcome(row, registration.created)
         found = cached_lookup(user, application.recipient.iin)
-        history = await asyncio.to_thread(_history, runtime, application.recipient.iin)
+        history = await asyncio.to_thread(
+            attachment.history_of, runtime.uow_factory, application.recipient.iin
+        )
         decision = check_application(application, found, user.organisation, history)
         current.set_attribute(
             "egov.decision", decision.ground if isinstance(decision, Violation) else "accepted"

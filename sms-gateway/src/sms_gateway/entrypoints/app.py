@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from egov_kit.clock import KZ_TZ
 from egov_kit.db import create_engine_for, create_tables, database_ready
 from egov_kit.telemetry import extracted, setup_telemetry, span
-from egov_kit.web import Readiness, healthz_router
+from egov_kit.web import ErrorBody, Readiness, healthz_router
 from fastapi import Depends, FastAPI, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 from opentelemetry.trace import SpanKind
@@ -35,7 +35,6 @@ from sms_gateway.domain.model import (
 )
 from sms_gateway.entrypoints.schemas import (
     Accepted,
-    ErrorBody,
     MessageIn,
     MessageOut,
     OutboxPage,

@@ -9,11 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sms_gateway.domain.model import Message, Reply
 
 
-class ErrorBody(BaseModel):
-    error: str = Field(description="stable code, e.g. INVALID_NUMBER")
-    message: str
-
-
 class MessageIn(BaseModel):
     to: str = Field(description="Kazakhstan mobile number, +7 7xx xxx xx xx", examples=["+77011234567"])
     text: str = Field(description="at most 480 characters", examples=["Бір реттік құпиясөз: 123456."])

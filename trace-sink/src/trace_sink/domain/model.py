@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: The attributes kept in indexed columns besides the JSON of all attributes.
-APPLICATION_ATTRIBUTE = "egov.application"
-STEP_ID_ATTRIBUTE = "egov.step.id"
+# The attributes kept in indexed columns besides the JSON of all attributes, as step spans write them.
+from egov_kit.telemetry import APPLICATION_ATTRIBUTE, STEP_ID_ATTRIBUTE
 
 #: OTLP ``Status.code`` → the stored status.
 STATUS_NAMES = {0: "unset", 1: "ok", 2: "error"}
